@@ -1,0 +1,74 @@
+"""Run code inside a transaction on every alias and always roll it back."""
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from typing import Any
+
+from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.transaction import TransactionManagementError
+
+# Statements that would end, or on MySQL/MariaDB implicitly commit, the
+# transaction the test runs in. Savepoint statements stay allowed: Django's
+# own nested atomic blocks use them.
+_ENDS_TRANSACTION = r"COMMIT|END|ROLLBACK(?!\s+(WORK\s+)?TO\b)|BEGIN|START\s+TRANSACTION|SET\s+(SESSION\s+)?AUTOCOMMIT"
+_MYSQL_IMPLICIT_COMMIT = (
+    r"|CREATE\s+(?!TEMPORARY\b)|ALTER|DROP\s+(?!TEMPORARY\b)|TRUNCATE|RENAME|LOCK\s+TABLES?|UNLOCK|GRANT|REVOKE"
+    r"|FLUSH|OPTIMIZE|REPAIR|ANALYZE|LOAD\s+DATA|XA\b"
+)
+_STATEMENT_START = r"(?:^|;)\s*(?:{})\b"
+_FORBIDDEN = re.compile(_STATEMENT_START.format(_ENDS_TRANSACTION), re.IGNORECASE)
+_FORBIDDEN_MYSQL = re.compile(_STATEMENT_START.format(_ENDS_TRANSACTION + _MYSQL_IMPLICIT_COMMIT), re.IGNORECASE)
+
+
+class CommitForbidden(TransactionManagementError):
+    """Raised instead of sending SQL that would commit a smoke test's writes."""
+
+
+def _statement_guard(vendor: str) -> Callable[..., Any]:
+    forbidden = _FORBIDDEN_MYSQL if vendor == "mysql" else _FORBIDDEN
+
+    def guard(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        if isinstance(sql, str) and forbidden.search(sql):
+            raise CommitForbidden(f"smoke tests may not end their transaction: {sql[:80]!r}")
+        return execute(sql, params, many, context)
+
+    return guard
+
+
+@contextmanager
+def rolled_back(aliases: Iterable[str]) -> Iterator[None]:
+    """Run the block in ``atomic()`` on every alias, then roll every one back."""
+    with ExitStack() as stack:
+        for alias in aliases:
+            stack.enter_context(_rolled_back_atomic(connections[alias]))
+        yield
+
+
+@contextmanager
+def _rolled_back_atomic(connection: BaseDatabaseWrapper) -> Iterator[None]:
+    with transaction.atomic(using=connection.alias):
+        blocks, savepoints = len(connection.atomic_blocks), len(connection.savepoint_ids)
+        try:
+            with connection.execute_wrapper(_statement_guard(connection.vendor)):
+                yield
+        finally:
+            if (len(connection.atomic_blocks), len(connection.savepoint_ids)) != (blocks, savepoints):
+                _drop_connection(connection, blocks, savepoints)
+                raise TransactionManagementError(
+                    f"a smoke test left an atomic block open on {connection.alias!r}; its connection was dropped"
+                )
+            connection.needs_rollback = True
+
+
+def _drop_connection(connection: BaseDatabaseWrapper, blocks: int, savepoints: int) -> None:
+    """Forget the atomic blocks a test left open and close the connection
+    without committing: the enclosing blocks then exit as Django's do after a
+    connection closed inside ``atomic()``, and the next query reconnects."""
+    del connection.atomic_blocks[blocks:]
+    del connection.savepoint_ids[savepoints:]
+    if connection.connection is not None:
+        with suppress(Exception):  # the close below discards the transaction anyway
+            connection.connection.rollback()
+    connection.close()

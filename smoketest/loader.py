@@ -1,0 +1,140 @@
+"""Discovery: find the ``SmokeTest`` classes in every app's ``smoke`` module.
+
+Discovery imports modules, so it runs once per process and is cached; a run
+reads the cached suite and never touches the filesystem.
+"""
+
+import functools
+import importlib
+import importlib.util
+import pkgutil
+import traceback
+import unittest
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from types import ModuleType
+
+from django.apps import apps
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from smoketest.case import SmokeTest
+
+SMOKE_MODULE = "smoke"
+
+_test_loader = unittest.TestLoader()
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """A smoke module that exists but could not be imported."""
+
+    module: str
+    error: str
+    traceback: str
+
+
+@dataclass(frozen=True)
+class AppSuite:
+    """What one app contributes: its test classes (by name) and its import errors."""
+
+    label: str
+    names: frozenset[str]
+    classes: tuple[type[SmokeTest], ...]
+    errors: tuple[LoadError, ...]
+
+    def matches(self, names: Iterable[str]) -> bool:
+        """True when ``names`` holds this app's label, name or AppConfig path."""
+        return not self.names.isdisjoint(names)
+
+
+def test_names(cls: type[SmokeTest]) -> list[str]:
+    """The test method names of ``cls``, sorted as unittest sorts them."""
+    return list(_test_loader.getTestCaseNames(cls))
+
+
+def class_name(cls: type) -> str:
+    """The dotted name a class is reported under."""
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def load_suite(skip_apps: Iterable[str] = ()) -> list[AppSuite]:
+    """The discovered suite in INSTALLED_APPS order, without the skipped apps."""
+    skip = set(skip_apps)
+    return [app for app in discover() if not app.matches(skip)]
+
+
+@functools.cache
+def discover() -> tuple[AppSuite, ...]:
+    """Import every app's smoke modules once and collect their test classes."""
+    imported = [(app, list(_import_smoke_modules(app.name))) for app in apps.get_app_configs()]
+    owners = {
+        module.__name__: app.label for app, modules in imported for module in modules if isinstance(module, ModuleType)
+    }
+    seen: set[type] = set()
+    suites = []
+    for app, modules in imported:
+        classes = []
+        for module in modules:
+            if not isinstance(module, ModuleType):
+                continue
+            for cls in _test_classes(module):
+                if cls in seen or owners.get(cls.__module__, app.label) != app.label:
+                    continue
+                seen.add(cls)
+                classes.append(cls)
+        suites.append(
+            AppSuite(
+                label=app.label,
+                names=frozenset({app.label, app.name, class_name(type(app))}),
+                classes=tuple(sorted(classes, key=class_name)),
+                errors=tuple(module for module in modules if isinstance(module, LoadError)),
+            )
+        )
+    return tuple(suites)
+
+
+@receiver(setting_changed)
+def _forget_discovery(setting: str, **kwargs: object) -> None:
+    if setting == "INSTALLED_APPS":
+        discover.cache_clear()
+
+
+def _import_smoke_modules(app_name: str) -> Iterator[ModuleType | LoadError]:
+    """Yield ``<app>.smoke`` and, for a package, every module below it, by name."""
+    root = f"{app_name}.{SMOKE_MODULE}"
+    try:
+        if importlib.util.find_spec(root) is None:
+            return
+    except Exception as exc:  # a broken parent package or a finder failure
+        yield _load_error(root, exc)
+        return
+    yield from _import_tree(root)
+
+
+def _import_tree(name: str) -> Iterator[ModuleType | LoadError]:
+    try:
+        module = importlib.import_module(name)
+    except Exception as exc:
+        yield _load_error(name, exc)
+        return
+    yield module
+    path = getattr(module, "__path__", None)
+    if path is None:
+        return
+    for info in sorted(pkgutil.iter_modules(path), key=lambda info: info.name):
+        yield from _import_tree(f"{name}.{info.name}")
+
+
+def _load_error(module: str, exc: BaseException) -> LoadError:
+    return LoadError(
+        module=module,
+        error=f"{type(exc).__name__}: {exc}",
+        traceback="".join(traceback.format_exception(exc)),
+    )
+
+
+def _test_classes(module: ModuleType) -> Iterator[type[SmokeTest]]:
+    for value in vars(module).values():
+        if isinstance(value, type) and issubclass(value, SmokeTest) and test_names(value):
+            yield value

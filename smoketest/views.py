@@ -1,0 +1,45 @@
+"""The endpoint: a thin DRF view around ``run_smoke_tests()``."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from smoketest.conf import smoketest_settings
+from smoketest.negotiation import FallbackContentNegotiation
+from smoketest.renderers import JSONRenderer, PlainTextRenderer
+from smoketest.runner import run_smoke_tests
+
+
+class SmokeTestView(APIView):
+    """``GET``/``HEAD``: run the smoke tests, answer 200 on PASS and
+    ``SMOKETEST_FAIL_STATUS`` on FAIL."""
+
+    http_method_names = ["get", "head"]
+    renderer_classes = [PlainTextRenderer, JSONRenderer]
+    content_negotiation_class = FallbackContentNegotiation
+    authentication_classes: list[type] = []
+    permission_classes: list[type] = []
+    throttle_classes: list[type] = []
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Callable[..., Any]:
+        # Tests open their own outermost transactions: keep ATOMIC_REQUESTS'
+        # request-wide transaction out of the way on every alias.
+        view = super().as_view(**initkwargs)
+        for alias in settings.DATABASES:
+            view = transaction.non_atomic_requests(using=alias)(view)
+        return view
+
+    def get(self, request: Request) -> Response:
+        result = run_smoke_tests()
+        return Response(result, status=200 if result.passed else smoketest_settings.FAIL_STATUS)
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        return response

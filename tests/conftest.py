@@ -1,0 +1,38 @@
+import json
+
+import pytest
+from django.db import connections
+
+from tests.settings import BASE_APPS
+from tests.testapp.models import Widget
+
+
+@pytest.fixture
+def smoke_apps(settings):
+    """Install the given apps from ``tests/smokeapps`` (besides the base apps)."""
+
+    def install(*names: str) -> None:
+        settings.INSTALLED_APPS = [*BASE_APPS, *(name if "." in name else f"tests.smokeapps.{name}" for name in names)]
+
+    return install
+
+
+@pytest.fixture
+def get_json(client):
+    """GET the endpoint as a JSON monitor would; return (response, document)."""
+
+    def get(**params):
+        response = client.get("/smoketest/", params, HTTP_ACCEPT="application/json")
+        return response, json.loads(response.content)
+
+    return get
+
+
+def by_name(document: dict) -> dict:
+    """The ``tests`` entries of a JSON document, keyed by their last dotted part."""
+    return {test["name"].rsplit(".", 1)[-1]: test for test in document["tests"]}
+
+
+def widget_names() -> dict[str, list[str]]:
+    """The widget rows left on every alias."""
+    return {alias: sorted(Widget.objects.using(alias).values_list("name", flat=True)) for alias in connections}

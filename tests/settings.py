@@ -1,0 +1,62 @@
+"""Settings for the test suite. ``SMOKETEST_TEST_DB`` picks the backend:
+``sqlite`` (default, no server), ``postgres`` or ``mariadb``."""
+
+import os
+import tempfile
+
+BACKEND = os.environ.get("SMOKETEST_TEST_DB", "sqlite")
+SQLITE_DIR = os.environ.get("SMOKETEST_SQLITE_DIR") or tempfile.mkdtemp(prefix="smoketest-")
+
+
+def database(name: str) -> dict:
+    if BACKEND == "postgres":
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": os.environ.get("PGUSER", "postgres"),
+            "HOST": os.environ.get("PGHOST", "127.0.0.1"),
+            "PORT": os.environ.get("PGPORT", "5432"),
+        }
+    if BACKEND == "mariadb":
+        return {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": name,
+            "USER": os.environ.get("MYSQL_USER", "root"),
+            "PASSWORD": os.environ.get("MYSQL_PASSWORD", ""),
+            "HOST": os.environ.get("MYSQL_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("MYSQL_PORT", "3306"),
+            "OPTIONS": {"charset": "utf8mb4"},
+        }
+    if BACKEND == "sqlite":
+        # Files, not memory: the live-server and thread tests need a database
+        # every connection sees.
+        path = os.path.join(SQLITE_DIR, f"{name}.sqlite3")
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "TEST": {"NAME": path}}
+    raise ValueError(f"SMOKETEST_TEST_DB must be sqlite, postgres or mariadb, not {BACKEND!r}")
+
+
+DATABASES = {"default": database("smoketest"), "other": database("smoketest_other")}
+
+SECRET_KEY = "smoketest-tests-only"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+USE_TZ = True
+ROOT_URLCONF = "tests.urls"
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+BASE_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "rest_framework",
+    "smoketest",
+    "tests.testapp",
+]
+INSTALLED_APPS = BASE_APPS
+
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
+SILENCED_SYSTEM_CHECKS = ["smoketest.W001"]
