@@ -25,4 +25,3 @@ class FallbackContentNegotiation(DefaultContentNegotiation):
             return super().select_renderer(request, renderers, format_suffix)
         except Exception:  # NotAcceptable, or a header DRF cannot parse
             return renderers[0], renderers[0].media_type
-

@@ -90,7 +90,7 @@ class SmokeRunner:
         cls.doClassCleanups()
         return [
             _error_outcome(f"{class_name(cls)}.doClassCleanups", app, _describe(exc), exc)
-            for _, exc, _ in cls.tearDown_exceptions
+            for _, exc, _ in getattr(cls, "tearDown_exceptions", [])
         ]
 
     def run_test(self, app: str, test: SmokeTest) -> TestOutcome:

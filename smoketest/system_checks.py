@@ -15,9 +15,7 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
     errors: list[checks.CheckMessage] = []
     skip_apps = smoketest_settings.SKIP_APPS
     if isinstance(skip_apps, str) or not all(isinstance(name, str) for name in skip_apps):
-        errors.append(
-            checks.Error("SMOKETEST_SKIP_APPS must be a list of app labels or names.", id="smoketest.E001")
-        )
+        errors.append(checks.Error("SMOKETEST_SKIP_APPS must be a list of app labels or names.", id="smoketest.E001"))
     databases = smoketest_settings.DATABASES
     if databases is not None:
         unknown = sorted(set(databases) - set(settings.DATABASES)) if not isinstance(databases, str) else [databases]

@@ -35,7 +35,9 @@ def database(name: str) -> dict:
     raise ValueError(f"SMOKETEST_TEST_DB must be sqlite, postgres or mariadb, not {BACKEND!r}")
 
 
-DATABASES = {"default": database("smoketest"), "other": database("smoketest_other")}
+# A distinct prefix lets several checkouts run the suite against one server at once.
+DB_PREFIX = os.environ.get("SMOKETEST_DB_PREFIX", "smoketest")
+DATABASES = {"default": database(DB_PREFIX), "other": database(f"{DB_PREFIX}_other")}
 
 SECRET_KEY = "smoketest-tests-only"
 DEBUG = False

@@ -97,8 +97,9 @@ def test_json_document_has_the_original_keys_and_one_entry_per_test(get_json, sm
     assert document["tests_skipped"] == 3
     assert isinstance(document["time"], float)
     assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", document["started_at"])
-    assert "tests.smokeapps.outcomes.smoke.Outcomes.test_fail failed: 1 != 2 : one is not two" in (
-        document["failed_tests"]
+    assert (
+        "tests.smokeapps.outcomes.smoke.Outcomes.test_fail failed: 1 != 2 : one is not two"
+        in (document["failed_tests"])
     )
     assert "tests.smokeapps.outcomes.smoke.Outcomes.test_error errored: ValueError: boom" in document["errored_tests"]
     entry = by_name(document)["test_fail"]

@@ -34,7 +34,10 @@ def test_writes_on_every_alias_pass_and_are_rolled_back(isolation_run):
     [
         ("test_commit", "TransactionManagementError: This is forbidden when an 'atomic' block is active."),
         ("test_raw_commit", "CommitForbidden: smoke tests may not end their transaction: 'COMMIT'"),
-        ("test_raw_commit_after_statement", "CommitForbidden: smoke tests may not end their transaction: 'SELECT 1; commit'"),
+        (
+            "test_raw_commit_after_statement",
+            "CommitForbidden: smoke tests may not end their transaction: 'SELECT 1; commit'",
+        ),
         ("test_autocommit", "TransactionManagementError: This is forbidden when an 'atomic' block is active."),
         ("test_durable_block", "RuntimeError: A durable atomic block cannot be nested within another atomic block."),
     ],

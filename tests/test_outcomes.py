@@ -34,7 +34,8 @@ def test_sys_exit_is_an_error_not_a_dead_worker(outcomes):
 
 
 @pytest.mark.parametrize(
-    "name, reason", [("test_skipped", "not today"), ("test_skipped_if", "condition met"), ("test_one", "whole class off")]
+    "name, reason",
+    [("test_skipped", "not today"), ("test_skipped_if", "condition met"), ("test_one", "whole class off")],
 )
 def test_skips_are_skips_with_their_reason(outcomes, name, reason):
     assert (outcomes[name]["status"], outcomes[name]["message"]) == ("skip", reason)

@@ -1,5 +1,7 @@
 """Smoke tests that try every way of leaving data behind."""
 
+import contextlib
+
 from django.db import IntegrityError, connection, transaction
 
 from smoketest import SmokeTest
@@ -48,10 +50,8 @@ class Writes(SmokeTest):
 class BrokenTransaction(SmokeTest):
     def test_a_breaks_the_transaction(self):
         Widget.objects.create(name="dup")
-        try:
+        with contextlib.suppress(IntegrityError):
             Widget.objects.create(name="dup")
-        except IntegrityError:
-            pass
         # On PostgreSQL the transaction is now aborted: this query errors.
         Widget.objects.count()
 

@@ -1,0 +1,1 @@
+"""The notes app's smoke tests: a package, one module per concern."""
