@@ -35,12 +35,27 @@ class LoadError:
 
 
 @dataclass(frozen=True)
+class TestClass:
+    """A ``SmokeTest`` subclass and the test methods of it that will run."""
+
+    cls: type[SmokeTest]
+    methods: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return class_name(self.cls)
+
+    def test_name(self, method: str) -> str:
+        return f"{self.name}.{method}"
+
+
+@dataclass(frozen=True)
 class AppSuite:
     """What one app contributes: its test classes (by name) and its import errors."""
 
     label: str
     names: frozenset[str]
-    classes: tuple[type[SmokeTest], ...]
+    classes: tuple[TestClass, ...]
     errors: tuple[LoadError, ...]
 
     def matches(self, names: Iterable[str]) -> bool:
@@ -87,7 +102,7 @@ def discover() -> tuple[AppSuite, ...]:
             AppSuite(
                 label=app.label,
                 names=frozenset({app.label, app.name, class_name(type(app))}),
-                classes=tuple(sorted(classes, key=class_name)),
+                classes=tuple(TestClass(cls, tuple(test_names(cls))) for cls in sorted(classes, key=class_name)),
                 errors=tuple(module for module in modules if isinstance(module, LoadError)),
             )
         )

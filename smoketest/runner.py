@@ -11,7 +11,7 @@ from typing import Any
 from smoketest.case import SmokeTest
 from smoketest.conf import smoketest_settings
 from smoketest.isolation import rolled_back
-from smoketest.loader import AppSuite, class_name, load_suite, test_names
+from smoketest.loader import AppSuite, TestClass, class_name, load_suite
 from smoketest.result import RunResult, Status, TestOutcome
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
@@ -51,13 +51,13 @@ class SmokeRunner:
                 result.outcomes.append(
                     TestOutcome(error.module, app.label, Status.ERROR, message=message, traceback=error.traceback)
                 )
-            for cls in app.classes:
+            for test_class in app.classes:
                 result.test_classes += 1
-                result.outcomes.extend(self.run_class(app.label, cls))
+                result.outcomes.extend(self.run_class(app.label, test_class))
         return result
 
-    def run_class(self, app: str, cls: type[SmokeTest]) -> list[TestOutcome]:
-        methods = test_names(cls)
+    def run_class(self, app: str, test_class: TestClass) -> list[TestOutcome]:
+        cls, methods = test_class.cls, test_class.methods
         if getattr(cls, "__unittest_skip__", False):
             reason = getattr(cls, "__unittest_skip_why__", "")
             return [TestOutcome(_test_name(cls, m), app, Status.SKIP, message=reason) for m in methods]
@@ -71,7 +71,7 @@ class SmokeRunner:
         except CAUGHT as exc:
             return [_error_outcome(_test_name(cls, m), app, f"{_describe(exc)}", exc) for m in methods]
 
-    def _run_with_class_fixtures(self, app: str, cls: type[SmokeTest], methods: list[str]) -> list[TestOutcome]:
+    def _run_with_class_fixtures(self, app: str, cls: type[SmokeTest], methods: tuple[str, ...]) -> list[TestOutcome]:
         try:
             cls.setUpClass()
         except unittest.SkipTest as exc:

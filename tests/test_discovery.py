@@ -1,11 +1,11 @@
 import pytest
 
 from smoketest import loader
-from smoketest.loader import class_name, load_suite
+from smoketest.loader import load_suite
 
 
 def names(suite):
-    return [(app.label, [class_name(cls) for cls in app.classes]) for app in suite if app.classes or app.errors]
+    return [(app.label, [case.name for case in app.classes]) for app in suite if app.classes or app.errors]
 
 
 def test_discovers_module_and_package_with_submodules_in_order(smoke_apps):
@@ -30,7 +30,7 @@ def test_installed_apps_order_decides_app_order(smoke_apps):
 
 def test_classes_without_test_methods_are_not_collected(smoke_apps):
     smoke_apps("passing")
-    collected = [cls.__name__ for app in load_suite() for cls in app.classes]
+    collected = [case.cls.__name__ for app in load_suite() for case in app.classes]
     assert "SharedHelpers" not in collected
 
 
