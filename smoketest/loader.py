@@ -150,6 +150,15 @@ def _load_error(module: str, exc: BaseException) -> LoadError:
 
 
 def _test_classes(module: ModuleType) -> Iterator[type[SmokeTest]]:
-    for value in vars(module).values():
-        if isinstance(value, type) and issubclass(value, SmokeTest) and test_names(value):
-            yield value
+    """The test classes in the module's namespace, except the imported ones
+    it subclasses: those are bases configured by the subclass (``class
+    Crawl(URLCrawlSmoke): skip = [...]``), and only the subclass runs."""
+    found = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, SmokeTest) and test_names(value)
+    ]
+    subclassed = {base for cls in found if cls.__module__ == module.__name__ for base in cls.__mro__[1:]}
+    for cls in found:
+        if cls.__module__ == module.__name__ or cls not in subclassed:
+            yield cls

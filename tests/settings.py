@@ -62,3 +62,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
 ]
 SILENCED_SYSTEM_CHECKS = ["smoketest.W001"]
+
+# The cache checks' tests use a real Redis; keys carry the prefix above.
+REDIS_URL = os.environ.get("SMOKETEST_REDIS_URL", "redis://127.0.0.1:6379/0")

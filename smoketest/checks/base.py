@@ -1,0 +1,55 @@
+"""What the built-in checks share: failures that name the resource, cleanups
+for what a rollback cannot undo, and a guard against writing outside the
+smoke test's rolled-back transaction."""
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connections
+
+from smoketest.case import SmokeTest
+
+
+def describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def unique_name(prefix: str = "smoketest-") -> str:
+    """A name no other run (or process) will pick: for keys, files, users."""
+    return f"{prefix}{uuid.uuid4().hex}"
+
+
+class BuiltinCheck(SmokeTest):
+    """Base of the checks in ``smoketest.checks``; it has no tests of its own."""
+
+    tags = frozenset({"builtin"})
+
+    @contextmanager
+    def failing_as(self, what: str) -> Iterator[None]:
+        """Turn an exception raised in the block into a failure that starts with ``what``."""
+        try:
+            yield
+        except self.failureException:
+            raise
+        except Exception as exc:
+            raise self.failureException(f"{what}: {describe(exc)}") from exc
+
+    def remove_later(self, what: str, remove: Callable[..., Any], *args: Any) -> None:
+        """Register a cleanup that runs even when the test fails; a cleanup
+        that cannot remove ``what`` is a failure that says so."""
+
+        def cleanup() -> None:
+            with self.failing_as(f"could not remove {what}"):
+                remove(*args)
+
+        self.addCleanup(cleanup)
+
+    def require_rolled_back(self, alias: str, action: str) -> None:
+        """Fail instead of writing to ``alias`` when no transaction will roll the write back."""
+        if not connections[alias].in_atomic_block:
+            self.fail(
+                f"refusing to {action} on database {alias!r}: it is not inside the smoke test's rolled-back "
+                "transaction (is it left out of SMOKETEST_DATABASES?)"
+            )

@@ -1,0 +1,41 @@
+"""Every configured cache stores, returns and deletes a key."""
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.cache import caches
+
+from smoketest.checks.base import BuiltinCheck, unique_name
+
+
+class CacheSmoke(BuiltinCheck):
+    """Every ``CACHES`` alias round-trips set/get/delete of a unique key. The
+    cache is not transactional: the key is deleted even when the check fails,
+    and expires after ``key_timeout`` seconds should even that fail."""
+
+    tags = frozenset({"builtin", "cache"})
+    #: Aliases to check; ``None`` means every alias in ``CACHES``.
+    aliases: Sequence[str] | None = None
+    #: Lifetime (seconds) of the test key, in case it cannot be deleted.
+    key_timeout: int = 60
+
+    def test_caches_round_trip_a_key(self) -> None:
+        for alias in list(settings.CACHES) if self.aliases is None else self.aliases:
+            with self.subTest(cache=alias):
+                self.round_trip(alias)
+
+    def round_trip(self, alias: str) -> None:
+        with self.failing_as(f"cache {alias!r} is not usable"):
+            cache = caches[alias]
+        name = f"cache {alias!r} ({type(cache).__name__})"
+        key, value = unique_name(), unique_name("value-")
+        self.remove_later(f"key {key!r} from {name}", cache.delete, key)
+        with self.failing_as(f"{name} could not store a key"):
+            cache.set(key, value, timeout=self.key_timeout)
+        with self.failing_as(f"{name} could not read a key back"):
+            stored = cache.get(key)
+        self.assertEqual(stored, value, f"{name} did not return the value just stored")
+        with self.failing_as(f"{name} could not delete a key"):
+            cache.delete(key)
+            left = cache.get(key)
+        self.assertIsNone(left, f"{name} still returns a key after deleting it")

@@ -1,0 +1,74 @@
+"""Databases answer and accept writes; every migration is applied."""
+
+from collections.abc import Sequence
+
+from django.db import connections, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.recorder import MigrationRecorder
+
+from smoketest.checks.base import BuiltinCheck, unique_name
+
+
+class DatabaseSmoke(BuiltinCheck):
+    """Every database alias answers a query and accepts a write (rolled back)."""
+
+    tags = frozenset({"builtin", "database"})
+    #: Aliases to check; ``None`` means every alias in ``DATABASES``.
+    aliases: Sequence[str] | None = None
+    #: Aliases that are only queried, never written to (read replicas).
+    read_only_aliases: Sequence[str] = ()
+
+    def test_databases_answer_and_accept_writes(self) -> None:
+        for alias in list(connections) if self.aliases is None else self.aliases:
+            with self.subTest(database=alias):
+                self.check_query(alias)
+                if alias not in self.read_only_aliases:
+                    self.check_write(alias)
+
+    def check_query(self, alias: str) -> None:
+        connection = connections[alias]
+        failing = self.failing_as(f"database {alias!r} ({connection.vendor}) did not answer a query")
+        with failing, connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1{connection.features.bare_select_suffix}")
+            self.assertEqual(cursor.fetchone()[0], 1)
+
+    def check_write(self, alias: str) -> None:
+        """Insert a row into ``django_migrations`` (a table every migrated
+        database has) and read it back; the test's rollback removes it."""
+        connection = connections[alias]
+        self.require_rolled_back(alias, "write a test row")
+        migrations = MigrationRecorder(connection).migration_qs
+        failing = self.failing_as(f"database {alias!r} ({connection.vendor}) refused a write")
+        # In a savepoint: a refused write leaves the test's transaction usable.
+        with failing, transaction.atomic(using=alias):
+            row = migrations.create(app="smoketest", name=unique_name())
+            self.assertTrue(migrations.filter(pk=row.pk).exists(), "the row just written cannot be read back")
+
+
+class MigrationsSmoke(BuiltinCheck):
+    """No database alias has unapplied (or conflicting) migrations."""
+
+    tags = frozenset({"builtin", "database", "migrations"})
+    #: Aliases to check; ``None`` means every alias in ``DATABASES``.
+    aliases: Sequence[str] | None = None
+    #: How many missing migrations a failure names.
+    listed: int = 5
+
+    def test_no_unapplied_migrations(self) -> None:
+        for alias in list(connections) if self.aliases is None else self.aliases:
+            with self.subTest(database=alias):
+                with self.failing_as(f"could not read the migrations of database {alias!r}"):
+                    executor = MigrationExecutor(connections[alias])
+                    conflicts = executor.loader.detect_conflicts()
+                    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+                if conflicts:
+                    listed = "; ".join(f"{app}: {', '.join(sorted(names))}" for app, names in sorted(conflicts.items()))
+                    self.fail(f"conflicting migrations (run makemigrations --merge): {listed}")
+                missing = [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+                if missing:
+                    self.fail(f"database {alias!r} has {len(missing)} unapplied migrations: {self.listing(missing)}")
+
+    def listing(self, names: list[str]) -> str:
+        shown = ", ".join(names[: self.listed])
+        rest = len(names) - self.listed
+        return f"{shown} and {rest} more" if rest > 0 else shown

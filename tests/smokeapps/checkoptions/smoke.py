@@ -1,0 +1,14 @@
+"""The built-in checks, configured by subclassing."""
+
+from django.core import checks
+
+from smoketest.checks import DatabaseSmoke, SettingsSmoke
+
+
+class ReplicaAware(DatabaseSmoke):
+    read_only_aliases = ["other"]
+
+
+class StrictSettings(SettingsSmoke):
+    fail_level = checks.WARNING
+    allow_debug = True

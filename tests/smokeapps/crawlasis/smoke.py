@@ -1,0 +1,3 @@
+from smoketest.checks import URLCrawlSmoke
+
+__all__ = ["URLCrawlSmoke"]

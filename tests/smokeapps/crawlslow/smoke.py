@@ -1,0 +1,6 @@
+from smoketest.checks import URLCrawlSmoke
+
+
+class SlowCrawl(URLCrawlSmoke):
+    roles = ["anonymous", "staff"]
+    request_timeout = 0.5

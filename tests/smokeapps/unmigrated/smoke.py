@@ -1,0 +1,6 @@
+from smoketest.checks import MigrationsSmoke
+
+
+class FirstMissingOnly(MigrationsSmoke):
+    aliases = ["default"]
+    listed = 1
