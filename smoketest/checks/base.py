@@ -3,7 +3,7 @@ for what a rollback cannot undo, and a guard against writing outside the
 smoke test's rolled-back transaction."""
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,6 +25,13 @@ class BuiltinCheck(SmokeTest):
     """Base of the checks in ``smoketest.checks``; it has no tests of its own."""
 
     tags = frozenset({"builtin"})
+
+    def for_each(self, kind: str, names: Iterable[str], check: Callable[[str], None]) -> None:
+        """Run ``check(name)`` for every name as a subtest labelled ``kind=name``,
+        so one broken resource does not hide the next."""
+        for name in names:
+            with self.subTest(**{kind: name}):
+                check(name)
 
     @contextmanager
     def failing_as(self, what: str) -> Iterator[None]:

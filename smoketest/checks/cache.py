@@ -20,9 +20,7 @@ class CacheSmoke(BuiltinCheck):
     key_timeout: int = 60
 
     def test_caches_round_trip_a_key(self) -> None:
-        for alias in list(settings.CACHES) if self.aliases is None else self.aliases:
-            with self.subTest(cache=alias):
-                self.round_trip(alias)
+        self.for_each("cache", list(settings.CACHES) if self.aliases is None else self.aliases, self.round_trip)
 
     def round_trip(self, alias: str) -> None:
         with self.failing_as(f"cache {alias!r} is not usable"):

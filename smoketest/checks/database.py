@@ -19,11 +19,12 @@ class DatabaseSmoke(BuiltinCheck):
     read_only_aliases: Sequence[str] = ()
 
     def test_databases_answer_and_accept_writes(self) -> None:
-        for alias in list(connections) if self.aliases is None else self.aliases:
-            with self.subTest(database=alias):
-                self.check_query(alias)
-                if alias not in self.read_only_aliases:
-                    self.check_write(alias)
+        self.for_each("database", _chosen(self.aliases), self.check_alias)
+
+    def check_alias(self, alias: str) -> None:
+        self.check_query(alias)
+        if alias not in self.read_only_aliases:
+            self.check_write(alias)
 
     def check_query(self, alias: str) -> None:
         connection = connections[alias]
@@ -55,20 +56,25 @@ class MigrationsSmoke(BuiltinCheck):
     listed: int = 5
 
     def test_no_unapplied_migrations(self) -> None:
-        for alias in list(connections) if self.aliases is None else self.aliases:
-            with self.subTest(database=alias):
-                with self.failing_as(f"could not read the migrations of database {alias!r}"):
-                    executor = MigrationExecutor(connections[alias])
-                    conflicts = executor.loader.detect_conflicts()
-                    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-                if conflicts:
-                    listed = "; ".join(f"{app}: {', '.join(sorted(names))}" for app, names in sorted(conflicts.items()))
-                    self.fail(f"conflicting migrations (run makemigrations --merge): {listed}")
-                missing = [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
-                if missing:
-                    self.fail(f"database {alias!r} has {len(missing)} unapplied migrations: {self.listing(missing)}")
+        self.for_each("database", _chosen(self.aliases), self.check_alias)
+
+    def check_alias(self, alias: str) -> None:
+        with self.failing_as(f"could not read the migrations of database {alias!r}"):
+            executor = MigrationExecutor(connections[alias])
+            conflicts = executor.loader.detect_conflicts()
+            plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if conflicts:
+            listed = "; ".join(f"{app}: {', '.join(sorted(names))}" for app, names in sorted(conflicts.items()))
+            self.fail(f"conflicting migrations (run makemigrations --merge): {listed}")
+        missing = [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+        if missing:
+            self.fail(f"database {alias!r} has {len(missing)} unapplied migrations: {self.listing(missing)}")
 
     def listing(self, names: list[str]) -> str:
         shown = ", ".join(names[: self.listed])
         rest = len(names) - self.listed
         return f"{shown} and {rest} more" if rest > 0 else shown
+
+
+def _chosen(aliases: Sequence[str] | None) -> Sequence[str]:
+    return list(connections) if aliases is None else aliases

@@ -20,9 +20,7 @@ class StorageSmoke(BuiltinCheck):
     name_prefix: str = "smoketest-"
 
     def test_storages_save_read_and_delete_a_file(self) -> None:
-        for alias in self.storages:
-            with self.subTest(storage=alias):
-                self.round_trip(alias)
+        self.for_each("storage", self.storages, self.round_trip)
 
     def round_trip(self, alias: str) -> None:
         with self.failing_as(f"storage {alias!r} is not usable"):
