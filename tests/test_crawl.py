@@ -1,6 +1,7 @@
 """URLCrawlSmoke: every route without parameters, under every role, with
 nothing left behind."""
 
+import logging
 import time
 
 import pytest
@@ -175,3 +176,13 @@ def test_deadline_interrupts_python_code_and_never_fires_late():
     end = time.monotonic() + 0.3
     while time.monotonic() < end:
         pass
+
+
+def test_client_errors_stay_out_of_the_log_and_server_errors_do_not(crawl, caplog):
+    caplog.set_level(logging.INFO, logger="django.request")
+    crawl("crawl")
+    logged = {(record.levelname, record.request.path) for record in caplog.records if record.name == "django.request"}
+    assert ("WARNING", "/members/") not in logged  # 403 for anonymous
+    assert ("ERROR", "/super-page/") in logged
+    assert ("ERROR", "/staff-page/") in logged
+    assert not logging.getLogger("django.request").filters

@@ -1,6 +1,17 @@
 from django.test import Client
 
 from smoketest import SmokeTest
+from smoketest.checks import (
+    CacheSmoke,
+    DatabaseSmoke,
+    EmailSmoke,
+    MigrationsSmoke,
+    SettingsSmoke,
+    StorageSmoke,
+    URLCrawlSmoke,
+)
+
+__all__ = ["CacheSmoke", "DatabaseSmoke", "EmailSmoke", "MigrationsSmoke", "StorageSmoke"]
 
 
 class HomePageSmoke(SmokeTest):
@@ -8,3 +19,14 @@ class HomePageSmoke(SmokeTest):
         response = Client().get("/")
         self.assertEqual(response.status_code, 200)
         self.assertIn("Welcome", response.content.decode())
+
+
+class Crawl(URLCrawlSmoke):
+    """Every page without URL parameters, the admin included, as each role."""
+
+    roles = ["anonymous", "authenticated", "staff", "superuser"]
+    skip = ["admin:logout"]
+
+
+class Settings(SettingsSmoke):
+    allow_debug = True  # the example runs with DEBUG on; a production site should not

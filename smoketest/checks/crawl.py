@@ -1,5 +1,6 @@
 """Request every route without URL parameters under each role; no 5xx, no exception."""
 
+import logging
 from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import Any
@@ -17,6 +18,8 @@ from smoketest.checks.routes import Route, parameterless_routes
 # Role -> (is_staff, is_superuser) of the user created for it.
 ROLE_FLAGS = {"authenticated": (False, False), "staff": (True, False), "superuser": (True, True)}
 ANONYMOUS = "anonymous"
+# Set in the WSGI environ of every crawled request.
+CRAWL_MARK = "smoketest.crawl"
 
 
 class URLCrawlSmoke(BuiltinCheck):
@@ -47,6 +50,7 @@ class URLCrawlSmoke(BuiltinCheck):
         routes = [route for route in parameterless_routes() if not route.matches(self.skip)]
         if not routes:
             self.skipTest("no route without URL parameters to request")
+        self.quiet_client_errors()
         total = len(routes) * len(self.roles)
         failures: list[str] = []
         made = 0
@@ -71,7 +75,7 @@ class URLCrawlSmoke(BuiltinCheck):
         ``DeadlineExceeded`` when the request takes over ``request_timeout``."""
         try:
             with deadline(self.request_timeout) if self.request_timeout else nullcontext():
-                response = client.get(route.path, secure=self.secure, **self.extra_headers())
+                response = client.get(route.path, secure=self.secure, **self.extra_environ())
         except Exception as exc:
             return f"GET {route.label} as {role}: {describe(exc)}"
         finally:
@@ -127,11 +131,27 @@ class URLCrawlSmoke(BuiltinCheck):
                 return host
         return "localhost"
 
-    def extra_headers(self) -> dict[str, str]:
+    def extra_environ(self) -> dict[str, Any]:
+        environ: dict[str, Any] = {CRAWL_MARK: True}
         proxy_header = settings.SECURE_PROXY_SSL_HEADER
         if self.secure and proxy_header:
-            return {proxy_header[0]: proxy_header[1]}
-        return {}
+            environ[proxy_header[0]] = proxy_header[1]
+        return environ
+
+    def quiet_client_errors(self) -> None:
+        """Keep the 4xx answers the crawl provokes (403 for anonymous...) out
+        of the ``django.request`` log while it runs; server errors are still
+        logged, and other requests are untouched."""
+        logger = logging.getLogger("django.request")
+        quiet = _QuietCrawl()
+        logger.addFilter(quiet)
+        self.addCleanup(logger.removeFilter, quiet)
+
+
+class _QuietCrawl(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        return record.levelno >= logging.ERROR or not getattr(request, "META", {}).get(CRAWL_MARK)
 
 
 def _reconnect_connection_signals() -> None:
