@@ -148,6 +148,8 @@ def redis_or_skip():
     try:
         client.ping()
     except redis.RedisError as exc:
+        if os.environ.get("CI"):  # CI starts Redis: its absence there is a failure
+            pytest.fail(f"no Redis at {REDIS_URL}: {exc}")
         pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
     return client
 

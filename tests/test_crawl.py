@@ -186,3 +186,13 @@ def test_client_errors_stay_out_of_the_log_and_server_errors_do_not(crawl, caplo
     assert ("ERROR", "/super-page/") in logged
     assert ("ERROR", "/staff-page/") in logged
     assert not logging.getLogger("django.request").filters
+
+
+def test_no_user_is_created_outside_the_rolled_back_transaction(crawl, settings):
+    settings.SMOKETEST_DATABASES = ["other"]
+    tests = crawl("crawl")
+    assert tests["CustomRoles"]["message"] == (
+        "refusing to create a user for role 'staff' on database 'default': it is not inside the smoke test's "
+        "rolled-back transaction (is it left out of SMOKETEST_DATABASES?)"
+    )
+    assert User.objects.count() == 0

@@ -112,7 +112,7 @@ class URLCrawlSmoke(BuiltinCheck):
             raise ValueError(f"unknown role {role!r}: use {known}, or override make_user")
         user_model = get_user_model()
         alias = router.db_for_write(user_model)
-        self.require_rolled_back(alias, f"create a {role} user")
+        self.require_rolled_back(alias, f"create a user for role {role!r}")
         is_staff, is_superuser = ROLE_FLAGS[role]
         name = unique_name(f"smoketest-{role}-")
         fields = {user_model.USERNAME_FIELD: name}
