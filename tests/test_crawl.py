@@ -196,3 +196,22 @@ def test_no_user_is_created_outside_the_rolled_back_transaction(crawl, settings)
         "rolled-back transaction (is it left out of SMOKETEST_DATABASES?)"
     )
     assert User.objects.count() == 0
+
+
+def test_each_request_is_rolled_back_so_one_view_cannot_break_the_next(crawl):
+    # On PostgreSQL the duplicate view leaves its transaction aborted: without
+    # a savepoint per request, every later request would fail.
+    tests = crawl("crawlasis", "tests.smokeapps.crawl.aborting_urls")
+    assert (tests["URLCrawlSmoke"]["status"], tests["URLCrawlSmoke"]["message"]) == ("pass", "")
+    assert rows_left() == NOTHING_LEFT
+
+
+def test_a_request_that_leaves_the_database_unusable_stops_the_crawl(crawl):
+    tests = crawl("crawlasis", "tests.smokeapps.crawl.open_atomic_urls")
+    assert tests["URLCrawlSmoke"]["status"] in ("fail", "error")
+    assert (
+        "GET /open/ (open) as anonymous: TransactionManagementError: a smoke test left an atomic block open on "
+        "'default'; its connection was dropped; after it database 'default' was unusable; "
+        "crawl stopped: 10 of 12 requests not made"
+    ) in tests["URLCrawlSmoke"]["message"]
+    assert rows_left() == NOTHING_LEFT

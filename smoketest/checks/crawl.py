@@ -8,18 +8,23 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, models, router
+from django.db import close_old_connections, connections, models, router
 from django.test import Client
 
 from smoketest.checks.base import BuiltinCheck, describe, unique_name
 from smoketest.checks.deadline import DeadlineExceeded, deadline
 from smoketest.checks.routes import Route, parameterless_routes
+from smoketest.isolation import rolled_back
 
 # Role -> (is_staff, is_superuser) of the user created for it.
 ROLE_FLAGS = {"authenticated": (False, False), "staff": (True, False), "superuser": (True, True)}
 ANONYMOUS = "anonymous"
 # Set in the WSGI environ of every crawled request.
 CRAWL_MARK = "smoketest.crawl"
+
+
+class CrawlStopped(Exception):
+    """The crawl cannot go on: a request timed out or left a database unusable."""
 
 
 class URLCrawlSmoke(BuiltinCheck):
@@ -54,36 +59,43 @@ class URLCrawlSmoke(BuiltinCheck):
         total = len(routes) * len(self.roles)
         failures: list[str] = []
         made = 0
-        for role in self.roles:
-            client = self.client_for(role)
-            for route in routes:
-                made += 1
-                try:
+        try:
+            for role in self.roles:
+                client = self.client_for(role)
+                for route in routes:
+                    made += 1
                     failure = self.request(client, route, role)
-                except DeadlineExceeded:
-                    # The interrupted request may have left a connection mid-query: stop here.
-                    failures.append(f"GET {route.label} as {role}: timed out after {self.request_timeout:g} s")
-                    failures.append(f"crawl stopped: {total - made} of {total} requests not made")
-                    self.fail(self.report(failures, total))
-                if failure:
-                    failures.append(failure)
+                    if failure:
+                        failures.append(failure)
+        except CrawlStopped as stop:
+            failures += [str(stop), f"crawl stopped: {total - made} of {total} requests not made"]
         if failures:
             self.fail(self.report(failures, total))
 
     def request(self, client: Client, route: Route, role: str) -> str:
-        """Request ``route``; return what went wrong, or ``""``. Raises
-        ``DeadlineExceeded`` when the request takes over ``request_timeout``."""
+        """GET ``route`` in a savepoint that is rolled back, so that no request
+        sees another's writes or a transaction another broke. Return what went
+        wrong, or ``""``; raise ``CrawlStopped`` when the crawl cannot go on."""
+        request = f"GET {route.label} as {role}"
+        aliases = [alias for alias in connections if connections[alias].in_atomic_block]
+        limit = deadline(self.request_timeout) if self.request_timeout else nullcontext()
         try:
-            with deadline(self.request_timeout) if self.request_timeout else nullcontext():
+            with rolled_back(aliases), limit:
                 response = client.get(route.path, secure=self.secure, **self.extra_environ())
+        except DeadlineExceeded:
+            # The request may have been interrupted mid-query: stop here.
+            raise CrawlStopped(f"{request}: timed out after {self.request_timeout:g} s")
         except Exception as exc:
-            return f"GET {route.label} as {role}: {describe(exc)}"
+            problem = f"{request}: {describe(exc)}"
+        else:
+            _close(response)
+            problem = f"{request}: status {response.status_code}" if response.status_code >= 500 else ""
         finally:
             _reconnect_connection_signals()
-        _close(response)
-        if response.status_code >= 500:
-            return f"GET {route.label} as {role}: status {response.status_code}"
-        return ""
+        unusable = [alias for alias in aliases if connections[alias].needs_rollback]
+        if unusable:
+            raise CrawlStopped(f"{problem or request}; after it database {', '.join(map(repr, unusable))} was unusable")
+        return problem
 
     def report(self, failures: list[str], total: int) -> str:
         shown = "; ".join(failures[: self.listed])
@@ -97,8 +109,8 @@ class URLCrawlSmoke(BuiltinCheck):
             user = self.make_user(role)
             if user is not None:
                 client.force_login(user)
-                # The session may live in a cache, which no rollback undoes.
-                self.addCleanup(client.logout)
+        # The session may live in a cache or in files, which no rollback undoes.
+        self.addCleanup(client.logout)
         return client
 
     def make_user(self, role: str) -> Any:

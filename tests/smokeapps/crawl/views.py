@@ -4,6 +4,7 @@ import itertools
 import time
 
 from django.core.exceptions import DisallowedHost
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseForbidden, HttpResponseServerError, StreamingHttpResponse
 
 from tests.testapp.models import Widget
@@ -55,4 +56,25 @@ def slow(request):
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         time.sleep(0.01)
+    return ok(request)
+
+
+def duplicate_caught(request):
+    """A view that handles its own IntegrityError (on PostgreSQL, that aborts
+    the transaction it runs in)."""
+    Widget.objects.create(name="duplicate")
+    try:
+        Widget.objects.create(name="duplicate")
+    except IntegrityError:
+        return HttpResponse("already there")
+    return ok(request)
+
+
+def counts_widgets(request):
+    return HttpResponse(str(Widget.objects.count()))
+
+
+def leaves_atomic_open(request):
+    transaction.atomic().__enter__()
+    Widget.objects.create(name="left open")
     return ok(request)
