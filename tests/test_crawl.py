@@ -121,7 +121,7 @@ def test_a_slow_route_times_out_and_stops_the_crawl(crawl, client):
     elapsed = time.monotonic() - start
     assert tests["SlowCrawl"]["message"] == (
         "2 problems in 6 requests: GET /slow/ (slow) as anonymous: timed out after 0.5 s; "
-        "crawl stopped: 4 of 6 requests not made"
+        "stopped: 4 of 6 requests not made"
     )
     assert elapsed < 5
     assert rows_left() == NOTHING_LEFT
@@ -212,6 +212,6 @@ def test_a_request_that_leaves_the_database_unusable_stops_the_crawl(crawl):
     assert (
         "GET /open/ (open) as anonymous: TransactionManagementError: a smoke test left an atomic block open on "
         "'default'; its connection was dropped; after it database 'default' was unusable; "
-        "crawl stopped: 10 of 12 requests not made"
+        "stopped: 10 of 12 requests not made"
     ) in tests["URLCrawlSmoke"]["message"]
     assert rows_left() == NOTHING_LEFT

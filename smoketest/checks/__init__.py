@@ -12,6 +12,7 @@ from smoketest.checks.crawl import URLCrawlSmoke
 from smoketest.checks.database import DatabaseSmoke, MigrationsSmoke
 from smoketest.checks.deployment import SettingsSmoke
 from smoketest.checks.mail import EmailSmoke
+from smoketest.checks.post import PostSmoke
 from smoketest.checks.storage import StorageSmoke
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "DatabaseSmoke",
     "EmailSmoke",
     "MigrationsSmoke",
+    "PostSmoke",
     "SettingsSmoke",
     "StorageSmoke",
     "URLCrawlSmoke",

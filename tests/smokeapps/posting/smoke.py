@@ -1,0 +1,3 @@
+from smoketest.checks import PostSmoke
+
+__all__ = ["PostSmoke"]

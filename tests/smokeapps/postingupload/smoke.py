@@ -1,0 +1,6 @@
+from smoketest.checks import PostSmoke
+
+
+class OnlyUploads(PostSmoke):
+    roles = ["anonymous"]
+    skip = ["widget-*"]
