@@ -60,3 +60,13 @@ def test_discovery_runs_once_per_process(smoke_apps, client):
     client.get("/smoketest/")
     client.get("/smoketest/")
     assert loader.discover() is first
+
+
+def test_an_imported_class_subclassed_in_the_module_runs_only_where_it_is_defined(smoke_apps):
+    smoke_apps("subclassing")
+    assert names(load_suite()) == [("subclassing", ["tests.smokeapps.subclassing.smoke.MoreWidgets"])]
+    smoke_apps("passing", "subclassing")
+    assert names(load_suite()) == [
+        ("passing", ["tests.smokeapps.passing.smoke.WidgetSmoke"]),
+        ("subclassing", ["tests.smokeapps.subclassing.smoke.MoreWidgets"]),
+    ]
