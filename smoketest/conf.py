@@ -15,6 +15,10 @@ DEFAULTS: dict[str, Any] = {
     "DATABASES": None,
     # HTTP status of a FAIL answer.
     "FAIL_STATUS": 500,
+    # Seconds one test may take (class attribute ``timeout`` and ``@smoketest.timeout`` override it).
+    "TIMEOUT": 10,
+    # Seconds a whole run may take; tests left when it is spent are reported as not run.
+    "RUN_TIMEOUT": 60,
 }
 
 
