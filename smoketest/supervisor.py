@@ -10,9 +10,9 @@ and connections never pile up however often the endpoint is polled.
 """
 
 import threading
-from contextlib import suppress
 import time
 from collections import deque
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from typing import Literal
 
