@@ -1,6 +1,7 @@
 """Execution: run a discovered suite, each test isolated and time-limited,
 into a ``RunResult``."""
 
+import logging
 import time
 import traceback
 import unittest
@@ -14,6 +15,9 @@ from smoketest.conf import smoketest_settings
 from smoketest.isolation import rolled_back
 from smoketest.loader import AppSuite, TestClass, class_name, load_suite
 from smoketest.result import RunResult, Status, TestOutcome
+from smoketest.signals import run_finished
+
+logger = logging.getLogger("smoketest")
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
@@ -39,7 +43,29 @@ def run_smoke_tests() -> RunResult:
     except CAUGHT as exc:
         result.outcomes.append(error_outcome("smoketest", "smoketest", f"internal error: {describe(exc)}", exc))
     result.duration_ms = (time.perf_counter() - clock) * 1000
+    _announce(result)
     return result
+
+
+def _announce(result: RunResult) -> None:
+    """Log the run (one summary line, each problem at ERROR with its
+    traceback, for Sentry and log alerts) and send ``run_finished``."""
+    logger.log(
+        logging.INFO if result.passed else logging.WARNING,
+        "smoketest %s: %d run, %d passed, %d failed, %d errored, %d skipped in %.0f ms",
+        result.status,
+        len(result.outcomes),
+        len(result.successes),
+        len(result.failures),
+        len(result.errors),
+        len(result.skipped),
+        result.duration_ms,
+    )
+    for outcome in result.failures + result.errors:
+        logger.error("%s\n%s", outcome.summary_line, outcome.traceback.rstrip())
+    for receiver, response in run_finished.send_robust(sender=SmokeRunner, result=result):
+        if isinstance(response, Exception):
+            logger.error("smoketest: run_finished receiver %r failed", receiver, exc_info=response)
 
 
 class Progress(Protocol):

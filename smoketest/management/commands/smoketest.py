@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from smoketest.access import Disclosure
 from smoketest.renderers import JSONRenderer, PlainTextRenderer
 from smoketest.runner import run_smoke_tests
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = run_smoke_tests()
         renderer = JSONRenderer() if options["json"] else PlainTextRenderer()
-        report = renderer.render(result).decode()
+        report = renderer.render(result, renderer_context={"disclosure": Disclosure(tracebacks=True)}).decode()
         self.stdout.write(report, ending="" if report.endswith("\n") else "\n")
         if not result.passed:
             raise SystemExit(1)
