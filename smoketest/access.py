@@ -48,8 +48,8 @@ class SmoketestTokenAuthentication(authentication.BaseAuthentication):
         unauthenticated = api_settings.UNAUTHENTICATED_USER
         return (unauthenticated() if unauthenticated else None), TOKEN_GRANT
 
-    def authenticate_header(self, request: Request) -> str:
-        return 'Bearer realm="smoketest"'
+    def authenticate_header(self, request: Request) -> str | None:
+        return 'Bearer realm="smoketest"' if smoketest_settings.tokens else None
 
 
 class HasSmoketestToken(permissions.BasePermission):

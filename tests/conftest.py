@@ -36,3 +36,18 @@ def by_name(document: dict) -> dict:
 def widget_names() -> dict[str, list[str]]:
     """The widget rows left on every alias."""
     return {alias: sorted(Widget.objects.using(alias).values_list("name", flat=True)) for alias in connections}
+
+
+@pytest.fixture
+def runs():
+    """The results of the runs that finish while the test runs (run_finished)."""
+    from smoketest.signals import run_finished
+
+    results = []
+
+    def record(sender, result, **kwargs):
+        results.append(result)
+
+    run_finished.connect(record)
+    yield results
+    run_finished.disconnect(record)

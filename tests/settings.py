@@ -61,4 +61,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
 ]
-SILENCED_SYSTEM_CHECKS = ["smoketest.W001"]
+SILENCED_SYSTEM_CHECKS = ["smoketest.W001", "smoketest.W003"]
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "unreachable": {"BACKEND": "tests.testapp.caches.UnreachableCache"},
+}
+STATIC_URL = "/static/"
