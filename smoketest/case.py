@@ -1,8 +1,11 @@
 """The base class users subclass in their ``smoke`` modules, and its decorators."""
 
+import inspect
 import unittest
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from asgiref.sync import async_to_sync
 
 from smoketest.conf import smoketest_settings
 
@@ -17,6 +20,15 @@ class SmokeTest(unittest.TestCase):
     the class (and for its ``setUpClass``)."""
 
     timeout: float | None = None
+
+    def _callTestMethod(self, method: Callable[[], Any]) -> None:
+        """Run ``async def`` tests to completion in an event loop. Django's
+        async ORM calls are sent back to this (the worker's) thread, so they
+        use its connections and run inside the test's rolled-back transaction."""
+        if inspect.iscoroutinefunction(method):
+            async_to_sync(method)()
+        else:
+            super()._callTestMethod(method)  # type: ignore[misc]
 
 
 def timeout(seconds: float) -> Callable[[F], F]:

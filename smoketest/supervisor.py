@@ -104,6 +104,7 @@ class Worker(threading.Thread):
         self.abandoned = False
         self.finished = False
         self.statement_limit: float | None = None
+        self.waking_at = float("inf")  # when the supervisor will next look
 
     # --- the worker thread ---------------------------------------------------
 
@@ -147,6 +148,8 @@ class Worker(threading.Thread):
                 self.outcomes.extend(error_outcome(name, app, message) for name in step.names_affected())
                 return False
             self.current = step
+            if step.started + step.limit < self.waking_at:
+                self.cond.notify()  # a shorter limit than the supervisor is waiting out
         self._limit_statements(step.limit)
         return True
 
@@ -179,6 +182,7 @@ class Worker(threading.Thread):
                 if left <= 0:
                     self._abandon(step)
                     return
+                self.waking_at = deadline
                 self.cond.wait(left)
 
     def _abandon(self, step: Step) -> None:

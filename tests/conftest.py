@@ -1,4 +1,6 @@
 import json
+import threading
+import time
 
 import pytest
 from django.db import connections
@@ -51,3 +53,15 @@ def runs():
     run_finished.connect(record)
     yield results
     run_finished.disconnect(record)
+
+
+def workers() -> list[threading.Thread]:
+    """The smoke test worker threads alive now."""
+    return [thread for thread in threading.enumerate() if thread.name == "smoketest-worker"]
+
+
+def wait_for_workers_to_end(limit: float = 10) -> None:
+    end = time.monotonic() + limit
+    while workers() and time.monotonic() < end:
+        time.sleep(0.05)
+    assert workers() == []

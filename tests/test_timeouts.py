@@ -1,26 +1,14 @@
 """Time limits: a hung test is reported, abandoned, rolled back, and never started twice."""
 
-import threading
 import time
 
 import pytest
 from django.db import connection
 
-from tests.conftest import by_name, widget_names
+from tests.conftest import by_name, wait_for_workers_to_end, widget_names, workers
 from tests.smokeapps.slow import smoke as slow
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
-
-
-def workers() -> list[threading.Thread]:
-    return [thread for thread in threading.enumerate() if thread.name == "smoketest-worker"]
-
-
-def wait_for_workers_to_end(limit: float = 10) -> None:
-    end = time.monotonic() + limit
-    while workers() and time.monotonic() < end:
-        time.sleep(0.05)
-    assert workers() == []
 
 
 @pytest.fixture
