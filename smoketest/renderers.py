@@ -60,6 +60,7 @@ def json_document(result: RunResult, shown: Disclosure) -> dict[str, Any]:
             "status": outcome.status.value,
             "duration_ms": round(outcome.duration_ms, 3),
             "message": outcome.message,
+            "tags": list(outcome.tags),
             **({"traceback": outcome.traceback} if shown.tracebacks else {}),
         }
         for outcome in result.outcomes

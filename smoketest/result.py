@@ -22,6 +22,7 @@ class TestOutcome:
     duration_ms: float = 0.0
     message: str = ""
     traceback: str = ""
+    tags: tuple[str, ...] = ()
 
     @property
     def summary_line(self) -> str:

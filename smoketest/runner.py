@@ -5,7 +5,7 @@ import logging
 import time
 import traceback
 import unittest
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any, Protocol
@@ -13,9 +13,11 @@ from typing import Any, Protocol
 from smoketest.case import SmokeTest, time_limit
 from smoketest.conf import smoketest_settings
 from smoketest.isolation import rolled_back
-from smoketest.loader import AppSuite, TestClass, class_name, load_suite
+from smoketest.loader import AppSuite, TestClass, class_name
 from smoketest.result import RunResult, Status, TestOutcome
+from smoketest.selection import Selection, SelectionError, selected_suite
 from smoketest.signals import run_finished
+from smoketest.tags import tags_of
 
 logger = logging.getLogger("smoketest")
 
@@ -27,21 +29,35 @@ CAUGHT = (Exception, SystemExit)
 
 SETUP_CLASS = "setUpClass"
 
+OutcomeCallback = Callable[[TestOutcome], None]
 
-def run_smoke_tests() -> RunResult:
-    """Discover and run the configured suite; the one entry point of the view
-    and the command. Never raises: an internal failure becomes a FAIL result."""
+
+def run_smoke_tests(
+    selection: Selection | None = None, *, failfast: bool = False, on_outcome: OutcomeCallback | None = None
+) -> RunResult:
+    """Discover and run the configured suite, narrowed by ``selection``; the
+    one entry point of the view and the command. ``failfast`` stops the run
+    at the first failed or errored test; ``on_outcome`` is called with each
+    outcome as it arrives. Raises ``SelectionError`` for a selection that
+    names nothing, before running anything; otherwise never raises: an
+    internal failure becomes a FAIL result."""
     from smoketest.supervisor import run_supervised
 
     started_at = datetime.now(timezone.utc)
     clock = time.perf_counter()
     result = RunResult(started_at=started_at)
+    suite: list[AppSuite] = []
     try:
-        suite = load_suite(smoketest_settings.SKIP_APPS)
-        runner = SmokeRunner(smoketest_settings.database_aliases)
+        suite = selected_suite(selection)
+        runner = SmokeRunner(smoketest_settings.database_aliases, failfast=failfast, on_outcome=on_outcome)
+        result.outcomes = ReportedOutcomes(runner.report)
         run_supervised(runner, suite, result, run_timeout=float(smoketest_settings.RUN_TIMEOUT))
+    except SelectionError:
+        raise
     except CAUGHT as exc:
         result.outcomes.append(error_outcome("smoketest", "smoketest", f"internal error: {describe(exc)}", exc))
+    result.outcomes = list(result.outcomes)
+    _tag(result.outcomes, suite)
     result.duration_ms = (time.perf_counter() - clock) * 1000
     _announce(result)
     return result
@@ -68,6 +84,33 @@ def _announce(result: RunResult) -> None:
             logger.error("smoketest: run_finished receiver %r failed", receiver, exc_info=response)
 
 
+def _tag(outcomes: list[TestOutcome], suite: list[AppSuite]) -> None:
+    """Give each outcome its test's tags (a class-level entry, its class's)."""
+    classes = {test_class.name: test_class.cls for app in suite for test_class in app.classes}
+    for outcome in outcomes:
+        name, _, method = outcome.name.rpartition(".")
+        if name in classes:
+            outcome.tags = tuple(sorted(tags_of(classes[name], method)))
+
+
+class ReportedOutcomes(list[TestOutcome]):
+    """``RunResult.outcomes`` while a run is under way: hands each outcome to
+    ``report`` as it is added, wherever it comes from (a test, an import
+    error, a time limit), so that progress and failfast see them all."""
+
+    def __init__(self, report: OutcomeCallback) -> None:
+        super().__init__()
+        self.report = report
+
+    def append(self, outcome: TestOutcome) -> None:
+        super().append(outcome)
+        self.report(outcome)
+
+    def extend(self, outcomes: Iterable[TestOutcome]) -> None:
+        for outcome in outcomes:
+            self.append(outcome)
+
+
 class Progress(Protocol):
     """What the runner tells whoever supervises it, step by step."""
 
@@ -82,8 +125,24 @@ class Progress(Protocol):
 class SmokeRunner:
     """Runs test classes one test at a time, each inside ``rolled_back()``."""
 
-    def __init__(self, aliases: Iterable[str]) -> None:
+    def __init__(
+        self, aliases: Iterable[str], *, failfast: bool = False, on_outcome: OutcomeCallback | None = None
+    ) -> None:
         self.aliases = list(aliases)
+        self.failfast = failfast
+        self.on_outcome = on_outcome
+        self.stopped = False
+
+    def report(self, outcome: TestOutcome) -> None:
+        """Pass a new outcome on; with failfast, a problem stops the run."""
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+        if self.failfast and outcome.status in (Status.FAIL, Status.ERROR):
+            self.stopped = True
+
+    def may_start(self, progress: Progress, app: str, test_class: TestClass, index: int | None) -> bool:
+        """``progress.begin``, unless the run was stopped: then nothing more starts."""
+        return not self.stopped and progress.begin(app, test_class, index)
 
     @staticmethod
     def load_errors(suite: Iterable[AppSuite]) -> list[TestOutcome]:
@@ -101,6 +160,8 @@ class SmokeRunner:
         ]
 
     def run_class(self, app: str, test_class: TestClass, progress: Progress) -> None:
+        if self.stopped:
+            return
         cls, methods = test_class.cls, test_class.methods
         if getattr(cls, "__unittest_skip__", False):
             reason = getattr(cls, "__unittest_skip_why__", "")
@@ -109,12 +170,12 @@ class SmokeRunner:
             return
         if not _has_class_fixtures(cls):
             for index, method in enumerate(methods):
-                if progress.begin(app, test_class, index):
+                if self.may_start(progress, app, test_class, index):
                     progress.end(self.run_test(app, cls(method)))
             return
         # setUpClass work is isolated too: the class's tests then run in
         # savepoints inside the class-level transaction.
-        if not progress.begin(app, test_class, None):
+        if not self.may_start(progress, app, test_class, None):
             return
         try:
             with rolled_back(self.aliases):
@@ -139,7 +200,7 @@ class SmokeRunner:
             ]
             return outcomes + self._class_cleanups(app, cls)
         for index, method in enumerate(methods):
-            if progress.begin(app, test_class, index):
+            if self.may_start(progress, app, test_class, index):
                 progress.end(self.run_test(app, cls(method)))
         errors = []
         try:
