@@ -1,7 +1,8 @@
 """``smoketest-check URL``: ask a smoke test endpoint for its JSON report and
 answer as a Nagios/Icinga plugin (also ``python -m smoketest.check``).
 
-Standard library only: it runs on a monitoring host without Django.
+Written with the standard library alone, and needs no Django settings: it
+runs on a monitoring host.
 Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 """
 

@@ -75,7 +75,7 @@ def test_a_tag_selection_still_fails_on_a_broken_smoke_module(get_json, smoke_ap
     smoke_apps("tagged", "broken")
     response, document = get_json(tag="external")
     assert response.status_code == 500
-    assert names(document) == [f"{TAGGED}.OneStringTag.test_string", "tests.smokeapps.broken.smoke"]
+    assert names(document) == ["tests.smokeapps.broken.smoke", f"{TAGGED}.OneStringTag.test_string"]
 
 
 @pytest.mark.parametrize("value", ["1", "true", "yes", "on", "TRUE"])
@@ -87,7 +87,7 @@ def test_failfast_stops_at_the_first_problem_and_still_tears_the_class_down(get_
         ("test_0_passes", "pass"),
         ("test_1_fails", "fail"),
     ]
-    assert (document["test_classes"], document["tests_failed"]) == (1, 1)
+    assert (document["tests_run"], document["tests_failed"]) == (2, 1)
     assert EVENTS == ["setUpClass", "test_0_passes", "test_1_fails", "tearDownClass"]
 
 
@@ -173,3 +173,12 @@ def test_selection_and_format_together(client, smoke_apps):
     assert response.status_code == 200
     assert json.loads(response.content)["tests_run"] == 4
     assert by_name(json.loads(response.content))["test_database"]["tags"] == ["critical"]
+
+
+def test_callers_shown_a_summary_get_no_close_matches(client, smoke_apps, settings):
+    smoke_apps("failfast")
+    settings.SMOKETEST_PUBLIC_DETAIL = "summary"
+    response = client.get("/smoketest/", {"test": "failfst"})
+    assert response.status_code == 400
+    assert response.content.decode() == "Unknown test label 'failfst'.\n"
+    assert EVENTS == []

@@ -186,6 +186,18 @@ def test_class_decorator_adds_to_the_tags_attribute_without_touching_the_base():
     assert tags_of(Base, "test_x") == {"db"}
 
 
+def test_django_test_tag_is_read_too():
+    from django.test import tag as django_tag
+
+    @django_tag("critical")
+    class DjangoTagged(SmokeTest):
+        @django_tag("db")
+        def test_x(self):
+            pass
+
+    assert tags_of(DjangoTagged, "test_x") == {"critical", "db"}
+
+
 @pytest.mark.parametrize("names", [(), ("",), ("  ",), (None,), ("ok", 3)])
 def test_tag_needs_non_empty_names(names):
     with pytest.raises(ValueError, match="tag\\(\\) takes one or more non-empty tag names"):
