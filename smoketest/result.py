@@ -22,6 +22,7 @@ class TestOutcome:
     duration_ms: float = 0.0
     message: str = ""
     traceback: str = ""
+    tags: tuple[str, ...] = ()
 
     @property
     def summary_line(self) -> str:
@@ -38,6 +39,9 @@ class RunResult:
     duration_ms: float = 0.0
     test_classes: int = 0
     outcomes: list[TestOutcome] = field(default_factory=list)
+    # Set when the result is served from the cache: how old it is, in seconds.
+    cached: bool = False
+    age_seconds: float = 0.0
 
     def _with_status(self, status: Status) -> list[TestOutcome]:
         return [outcome for outcome in self.outcomes if outcome.status is status]

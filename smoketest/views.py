@@ -5,26 +5,28 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from smoketest import access
 from smoketest.conf import smoketest_settings
 from smoketest.negotiation import FallbackContentNegotiation
+from smoketest.polling import shared_result
 from smoketest.renderers import JSONRenderer, PlainTextRenderer
 from smoketest.runner import run_smoke_tests
+from smoketest.selection import Selection, SelectionError, query_flag, selected_suite
 
 
 class SmokeTestView(APIView):
-    """``GET``/``HEAD``: run the smoke tests, answer 200 on PASS and
-    ``SMOKETEST_FAIL_STATUS`` on FAIL."""
+    """``GET``/``HEAD``: run the smoke tests (``?test=``, ``?tag=``,
+    ``?exclude_tag=``, ``?failfast=1`` narrow the run), answer 200 on PASS,
+    ``SMOKETEST_FAIL_STATUS`` on FAIL and 400 on a selection that names nothing."""
 
     http_method_names = ["get", "head"]
     renderer_classes = [PlainTextRenderer, JSONRenderer]
     content_negotiation_class = FallbackContentNegotiation
-    authentication_classes: list[type] = []
-    permission_classes: list[type] = []
-    throttle_classes: list[type] = []
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Callable[..., Any]:
@@ -35,8 +37,29 @@ class SmokeTestView(APIView):
             view = transaction.non_atomic_requests(using=alias)(view)
         return view
 
+    def get_authenticators(self) -> list[Any]:
+        return [access.SmoketestTokenAuthentication(), *(cls() for cls in smoketest_settings.AUTHENTICATION_CLASSES)]
+
+    def get_permissions(self) -> list[Any]:
+        return [access.HasSmoketestToken(), *(cls() for cls in smoketest_settings.PERMISSION_CLASSES)]
+
+    def get_throttles(self) -> list[Any]:
+        return access.throttles()
+
+    def get_renderer_context(self) -> dict[str, Any]:
+        return {**super().get_renderer_context(), "disclosure": access.Disclosure.for_request(self.request)}
+
     def get(self, request: Request) -> Response:
-        result = run_smoke_tests()
+        query = request.query_params
+        try:
+            selection = Selection.from_query(query)
+            failfast = query_flag(query, "failfast")
+            selected_suite(selection)  # a bad selection is refused before any run is started or joined
+        except SelectionError as exc:
+            shown = self.get_renderer_context()["disclosure"]
+            raise ParseError(str(exc) if shown.names else exc.without_names)
+        key = ("run", selection, failfast)
+        result = shared_result(key, lambda: run_smoke_tests(selection, failfast=failfast))
         return Response(result, status=200 if result.passed else smoketest_settings.FAIL_STATUS)
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:

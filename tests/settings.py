@@ -61,7 +61,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
 ]
-SILENCED_SYSTEM_CHECKS = ["smoketest.W001"]
+SILENCED_SYSTEM_CHECKS = ["smoketest.W001", "smoketest.W003"]
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "unreachable": {"BACKEND": "tests.testapp.caches.UnreachableCache"},
+}
+STATIC_URL = "/static/"
 
 # The cache checks' tests use a real Redis; keys carry the prefix above.
 REDIS_URL = os.environ.get("SMOKETEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -11,6 +11,7 @@ from django.core.cache import caches
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 
+from smoketest import checks
 from tests.settings import DB_PREFIX, REDIS_URL
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
@@ -27,9 +28,11 @@ STRICT_DEPLOYMENT = "StrictSettings.test_deployment_checks_pass"
 
 
 @pytest.fixture
-def run_builtin(get_json, smoke_apps):
+def run_builtin(get_json, smoke_apps, settings):
     """Run the built-in checks as imported by a smoke module; return their
-    JSON entries by ``Class.method``."""
+    JSON entries by ``Class.method``. Only a local-memory cache is configured
+    unless the test sets ``CACHES`` itself."""
+    settings.CACHES = {"default": LOCMEM}
 
     def run(*apps: str) -> dict:
         smoke_apps("builtin", *apps)
@@ -48,10 +51,10 @@ def test_every_check_passes_on_a_healthy_site(run_builtin, settings, tmp_path):
 
 
 def test_checks_report_under_their_module_and_carry_the_builtin_tag(run_builtin):
-    from smoketest import checks
-
-    names = {test["name"] for test in run_builtin().values()}
-    assert "smoketest.checks.database.DatabaseSmoke.test_databases_answer_and_accept_writes" in names
+    tests = run_builtin()
+    assert tests[DATABASE]["name"] == "smoketest.checks.database.DatabaseSmoke.test_databases_answer_and_accept_writes"
+    assert sorted(tests[DATABASE]["tags"]) == ["builtin", "database"]
+    assert all("builtin" in test["tags"] for test in tests.values())
     for name in checks.__all__:
         assert "builtin" in getattr(checks, name).tags
 
@@ -337,3 +340,11 @@ def test_fail_level_warning_fails_on_deployment_warnings_unless_silenced(run_bui
     strict = run_builtin("checkoptions")[STRICT_DEPLOYMENT]
     assert strict["status"] == "fail"  # other deployment warnings remain
     assert "security.W009" not in strict["message"]
+
+
+def test_checks_are_selected_by_their_tags(get_json, smoke_apps):
+    smoke_apps("builtin")
+    _, document = get_json(tag="database")
+    assert sorted(test["name"].split(".")[-2] for test in document["tests"]) == ["DatabaseSmoke", "MigrationsSmoke"]
+    _, document = get_json(tag="builtin", exclude_tag="database")
+    assert len(document["tests"]) == 5  # cache, storage, email, and SettingsSmoke's two

@@ -3,6 +3,8 @@ inside the test's rolled-back transaction, and each request run in a
 rolled-back savepoint under a time limit."""
 
 import logging
+import math
+import time
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Any
@@ -13,6 +15,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connections, models, router
 from django.test import Client
 
+from smoketest.case import time_limit
 from smoketest.checks.base import BuiltinCheck, describe, unique_name
 from smoketest.checks.deadline import DeadlineExceeded, deadline
 from smoketest.checks.routes import Route, parameterless_routes
@@ -45,6 +48,9 @@ class RoleRequestsCheck(BuiltinCheck):
     #: Seconds one request may take (``None``: no limit); the check stops at
     #: the first request over it.
     request_timeout: float | None = 10.0
+    #: Seconds the whole check may take (instead of ``SMOKETEST_TIMEOUT``). It
+    #: stops itself just before, and reports what it found and what it left.
+    timeout: float | None = 30.0
     #: Host header; ``None`` takes the first usable ``ALLOWED_HOSTS`` entry.
     host: str | None = None
     #: Request over HTTPS (and through ``SECURE_PROXY_SSL_HEADER`` when set),
@@ -53,6 +59,9 @@ class RoleRequestsCheck(BuiltinCheck):
     #: Most failures listed in the message.
     listed: int = 20
 
+    # When the test's own time limit is (almost) spent.
+    _stop_at: float = math.inf
+
     def routes(self) -> list[Route]:
         """The routes without URL parameters that ``skip`` leaves."""
         return [route for route in parameterless_routes() if not route.matches(self.skip)]
@@ -60,6 +69,8 @@ class RoleRequestsCheck(BuiltinCheck):
     def visit_routes(self, routes: Sequence[Route], visit: Visit) -> None:
         """``visit`` every route under every role; fail listing what went wrong."""
         self.quiet_client_errors()
+        limit = time_limit(type(self), self._testMethodName)
+        self._stop_at = time.monotonic() + limit - min(1.0, limit / 10)  # time left to report
         total = len(routes) * len(self.roles)
         failures: list[str] = []
         made = 0
@@ -85,13 +96,19 @@ class RoleRequestsCheck(BuiltinCheck):
         another broke, within ``request_timeout``. Return what went wrong, or
         ``""``; raise ``CrawlStopped`` when no further request can be made."""
         aliases = [alias for alias in connections if connections[alias].in_atomic_block]
-        limit = deadline(self.request_timeout) if self.request_timeout else nullcontext()
+        left = self._stop_at - time.monotonic()
+        if left <= 0:
+            raise CrawlStopped(f"out of time: the test's time limit ({self._limit_text()}) is spent")
+        seconds = min(self.request_timeout or math.inf, left)
+        limit = deadline(seconds) if seconds < math.inf else nullcontext()
         try:
             with rolled_back(aliases), limit:
                 problem = action()
         except DeadlineExceeded:
             # The request may have been interrupted mid-query: stop here.
-            raise CrawlStopped(f"{label}: timed out after {self.request_timeout:g} s")
+            if seconds == self.request_timeout:
+                raise CrawlStopped(f"{label}: timed out after {seconds:g} s")
+            raise CrawlStopped(f"{label}: interrupted at the test's time limit ({self._limit_text()})")
         except Exception as exc:
             problem = f"{label}: {describe(exc)}"
         finally:
@@ -100,6 +117,9 @@ class RoleRequestsCheck(BuiltinCheck):
         if unusable:
             raise CrawlStopped(f"{problem or label}; after it database {', '.join(map(repr, unusable))} was unusable")
         return problem
+
+    def _limit_text(self) -> str:
+        return f"{time_limit(type(self), self._testMethodName):g} s: raise timeout to allow more"
 
     def get(self, client: Client, path: str) -> Any:
         response = client.get(path, secure=self.secure, **self.extra_environ())

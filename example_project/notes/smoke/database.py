@@ -1,7 +1,8 @@
 from notes.models import Note
-from smoketest import SmokeTest
+from smoketest import SmokeTest, tag
 
 
+@tag("critical")
 class NoteDatabaseSmoke(SmokeTest):
     def test_notes_can_be_read(self):
         self.assertGreater(Note.objects.count(), 0, "the seeded notes are missing")

@@ -1,0 +1,33 @@
+"""Tags: names on a ``SmokeTest`` class or test method that selection reads.
+
+``@tag("critical", "db")`` on a class or method, or a ``tags = {...}`` class
+attribute; both live in the ``tags`` attribute (as with ``django.test.tag``).
+A test has its class's tags plus its method's own.
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+Tagged = TypeVar("Tagged")
+
+
+def tag(*names: str) -> Callable[[Tagged], Tagged]:
+    """Add tags to a ``SmokeTest`` class or test method."""
+    if not names or not all(isinstance(name, str) and name.strip() for name in names):
+        raise ValueError(f"tag() takes one or more non-empty tag names, not {names!r}")
+
+    def decorate(obj: Tagged) -> Tagged:
+        obj.tags = _tag_set(getattr(obj, "tags", ())) | frozenset(names)  # type: ignore[attr-defined]
+        return obj
+
+    return decorate
+
+
+def tags_of(cls: type, method: str) -> frozenset[str]:
+    """The tags of ``cls.method``: the class's plus the method's own."""
+    return _tag_set(getattr(cls, "tags", ())) | _tag_set(getattr(getattr(cls, method, None), "tags", ()))
+
+
+def _tag_set(tags: Any) -> frozenset[str]:
+    """``tags = "critical"`` is one tag, not eight."""
+    return frozenset([tags]) if isinstance(tags, str) else frozenset(str(name) for name in tags)

@@ -1,0 +1,302 @@
+"""``smoketest-check``: the Nagios plugin client, run as a subprocess against
+real HTTP servers on 127.0.0.1 (Django's live server, and a stdlib server for
+answers this app never gives)."""
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
+PERFDATA = r"tests={run};;;0 failed={failed};;;0 errored={errored};;;0 time=\d+ms;{thresholds};0"
+
+live = pytest.mark.django_db(databases="__all__", transaction=True)
+
+
+def client_env() -> dict[str, str]:
+    """The environment of a monitoring host: no Django settings."""
+    return {name: value for name, value in os.environ.items() if name != "DJANGO_SETTINGS_MODULE"}
+
+
+def check(*args: str) -> subprocess.CompletedProcess:
+    """Run ``python -m smoketest.check ARGS``."""
+    command = [sys.executable, "-m", "smoketest.check", *args]
+    return subprocess.run(command, cwd=ROOT, env=client_env(), capture_output=True, text=True, timeout=60)
+
+
+def status_line(
+    state: str, passed: int, failed: int, errored: int, thresholds: str = ";", reason: str = "", skipped: int = 0
+) -> str:
+    run = passed + failed + errored + skipped
+    perfdata = PERFDATA.format(run=run, failed=failed, errored=errored, thresholds=thresholds)
+    summary = rf"{passed} passed, {failed} failed, {errored} errored in \d+ ms{re.escape(reason)}"
+    return rf"SMOKETEST {state} - {summary} \| {perfdata}"
+
+
+@pytest.fixture
+def endpoint(live_server) -> str:
+    return f"{live_server.url}/smoketest/"
+
+
+class CannedServer:
+    """A stdlib HTTP server on 127.0.0.1 that answers whatever a test sets,
+    optionally after a delay, and records the request headers."""
+
+    def __init__(self) -> None:
+        self.status, self.body, self.content_type, self.delay = 200, b"", "application/json", 0.0
+        self.requests: list[Message] = []
+        canned = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                canned.requests.append(self.headers)
+                time.sleep(canned.delay)
+                self.send_response(canned.status)
+                self.send_header("Content-Type", canned.content_type)
+                self.send_header("Content-Length", str(len(canned.body)))
+                self.end_headers()
+                self.wfile.write(canned.body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}/smoketest/"
+
+    def answer(self, status: int, body: object, content_type: str = "application/json", delay: float = 0.0) -> str:
+        self.status, self.content_type, self.delay = status, content_type, delay
+        self.body = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return self.url
+
+
+@pytest.fixture
+def canned() -> Iterator[CannedServer]:
+    server = CannedServer()
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+def run_report(status: str = "PASS", time_ms: float = 35.0, failed: list[str] | None = None) -> dict:
+    """A JSON report as the endpoint writes it."""
+    failed = failed or []
+    return {
+        "status": status,
+        "test_classes": 1,
+        "tests_run": 2,
+        "tests_passed": 2 - len(failed),
+        "tests_failed": len(failed),
+        "tests_errored": 0,
+        "tests_skipped": 0,
+        "failed_tests": failed,
+        "errored_tests": [],
+        "time": time_ms,
+        "started_at": "2026-01-01T00:00:00+00:00",
+        "tests": [],
+    }
+
+
+@live
+def test_pass_is_ok_with_performance_data(endpoint, smoke_apps):
+    smoke_apps("passing")
+    process = check(endpoint)
+    assert process.returncode == OK, process.stdout + process.stderr
+    assert re.fullmatch(status_line("OK", 2, 0, 0) + "\n", process.stdout)
+    assert process.stderr == ""
+
+
+@live
+def test_fail_is_critical_with_one_line_per_problem(endpoint, smoke_apps):
+    smoke_apps("outcomes")
+    process = check(endpoint)
+    assert process.returncode == CRITICAL
+    first, *problems = process.stdout.splitlines()
+    assert re.fullmatch(status_line("CRITICAL", 4, 4, 3, skipped=3), first)
+    assert len(problems) == 7
+    assert "tests.smokeapps.outcomes.smoke.Outcomes.test_fail failed: 1 != 2 : one is not two" in problems
+    assert "tests.smokeapps.outcomes.smoke.Outcomes.test_error errored: ValueError: boom" in problems
+
+
+@live
+def test_selection_in_the_url_is_passed_on(endpoint, smoke_apps):
+    smoke_apps("outcomes")
+    process = check(f"{endpoint}?test=outcomes.Outcomes.test_pass_sees_setup")
+    assert process.returncode == OK
+    assert re.fullmatch(status_line("OK", 1, 0, 0) + "\n", process.stdout)
+
+
+@live
+def test_a_400_from_the_endpoint_is_unknown_with_its_reason(endpoint, smoke_apps):
+    smoke_apps("tagged")
+    process = check(f"{endpoint}?tag=critcal")
+    assert process.returncode == UNKNOWN
+    assert process.stdout == (
+        "SMOKETEST UNKNOWN - HTTP 400: Unknown tag 'critcal': no smoke test carries it; did you mean 'critical'?\n"
+    )
+
+
+@live
+@pytest.mark.parametrize(
+    "args, state, code, thresholds, reason",
+    [
+        (["--warning-ms", "100"], "WARNING", WARNING, "100;", " (warning above 100 ms)"),
+        (["--critical-ms", "100"], "CRITICAL", CRITICAL, ";100", " (critical above 100 ms)"),
+        (["--warning-ms", "50", "--critical-ms", "100"], "CRITICAL", CRITICAL, "50;100", " (critical above 100 ms)"),
+        (["--warning-ms", "100", "--critical-ms", "60000"], "WARNING", WARNING, "100;60000", " (warning above 100 ms)"),
+        (["--warning-ms", "50000", "--critical-ms", "60000"], "OK", OK, "50000;60000", ""),
+    ],
+)
+def test_slow_runs_warn_or_go_critical(endpoint, smoke_apps, args, state, code, thresholds, reason):
+    smoke_apps("slowpass")  # one test that sleeps 250 ms
+    process = check(endpoint, *args)
+    assert process.returncode == code
+    assert re.fullmatch(status_line(state, 1, 0, 0, thresholds, reason) + "\n", process.stdout)
+
+
+@live
+@pytest.mark.parametrize("apps, code", [(("passing",), OK), (("outcomes",), CRITICAL), (("slowpass",), WARNING)])
+def test_json_prints_the_servers_document_with_the_same_exit_codes(endpoint, smoke_apps, apps, code):
+    smoke_apps(*apps)
+    process = check(endpoint, "--json", "--warning-ms", "200")
+    assert process.returncode == code
+    document = json.loads(process.stdout)
+    assert document["status"] == ("FAIL" if code == CRITICAL else "PASS")
+    assert document["tests"]
+
+
+@live
+def test_console_script(endpoint, smoke_apps):
+    smoke_apps("passing")
+    script = shutil.which("smoketest-check", path=str(Path(sys.executable).parent))
+    assert script, "the smoketest-check console script is not installed"
+    process = subprocess.run([script, endpoint], env=client_env(), capture_output=True, text=True, timeout=60)
+    assert process.returncode == OK
+    assert re.fullmatch(status_line("OK", 2, 0, 0) + "\n", process.stdout)
+
+
+def test_down_is_unknown():
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = check(f"http://127.0.0.1:{port}/smoketest/")
+    assert process.returncode == UNKNOWN
+    assert process.stdout.startswith(f"SMOKETEST UNKNOWN - cannot reach http://127.0.0.1:{port}/smoketest/: ")
+    assert "refused" in process.stdout
+
+
+def test_timeout_is_unknown_and_on_time(canned):
+    url = canned.answer(200, run_report(), delay=5)
+    started = time.monotonic()
+    process = check(url, "--timeout", "0.5")
+    assert time.monotonic() - started < 4
+    assert process.returncode == UNKNOWN
+    assert process.stdout == f"SMOKETEST UNKNOWN - no answer from {url} within 0.5 s\n"
+
+
+def test_tls_error_is_unknown(canned):
+    url = canned.answer(200, run_report()).replace("http://", "https://")
+    process = check(url)
+    assert process.returncode == UNKNOWN
+    assert process.stdout.startswith(f"SMOKETEST UNKNOWN - TLS error talking to {url}: ")
+
+
+@pytest.mark.parametrize(
+    "status, body, content_type, message",
+    [
+        (200, b"<html>It works!</html>", "text/html", "HTTP 200 but the answer is not a smoke test JSON report: "),
+        (200, {"status": "OK"}, "application/json", "HTTP 200 but the answer is not a smoke test JSON report: "),
+        (200, [1, 2], "application/json", "HTTP 200 but the answer is not a smoke test JSON report: "),
+        (500, b"<h1>Server Error (500)</h1>", "text/html", "HTTP 500 but the answer is not a smoke test JSON report: "),
+        (404, b"<h1>Not Found</h1>", "text/html", "HTTP 404"),
+        (503, run_report("FAIL", failed=["x failed: y"]), "application/json", "HTTP 503"),
+        (302, b"", "text/html", "HTTP 302"),
+        (403, {"detail": "Authentication credentials were not provided."}, "application/json", "HTTP 403: "),
+    ],
+)
+def test_answers_that_are_not_this_apps_are_unknown(canned, status, body, content_type, message):
+    process = check(canned.answer(status, body, content_type))
+    assert process.returncode == UNKNOWN
+    assert process.stdout.startswith(f"SMOKETEST UNKNOWN - {message}")
+    assert len(process.stdout.splitlines()) == 1
+
+
+def test_configured_fail_status_is_critical(canned):
+    url = canned.answer(503, run_report("FAIL", failed=["app.smoke.T.test_x failed: a | b"]))
+    process = check(url, "--fail-status", "503")
+    assert process.returncode == CRITICAL
+    first, problem = process.stdout.splitlines()
+    assert re.fullmatch(status_line("CRITICAL", 1, 1, 0), first)
+    assert problem == "app.smoke.T.test_x failed: a / b"  # a "|" would start performance data
+
+
+def test_unknown_with_json_keeps_stdout_empty(canned):
+    process = check(canned.answer(200, b"<html></html>", "text/html"), "--json")
+    assert process.returncode == UNKNOWN
+    assert process.stdout == ""
+    assert process.stderr.startswith("SMOKETEST UNKNOWN - HTTP 200 but the answer is not a smoke test JSON report")
+
+
+def test_sends_accept_token_and_extra_headers(canned):
+    url = canned.answer(200, run_report())
+    process = check(url, "--token", "s3cret", "--header", "X-Probe: deploy 42", "--header", "Host: example.com")
+    assert process.returncode == OK
+    headers = canned.requests[-1]
+    assert headers["Accept"] == "application/json"
+    assert headers["Authorization"] == "Bearer s3cret"
+    assert headers["X-Probe"] == "deploy 42"
+    assert headers["Host"] == "example.com"
+    assert headers["User-Agent"].startswith("smoketest-check/")
+
+
+def test_reports_the_servers_time(canned):
+    process = check(canned.answer(200, run_report(time_ms=1234.6)), "--warning-ms", "1000")
+    assert process.returncode == WARNING
+    assert "in 1235 ms (warning above 1000 ms) |" in process.stdout
+    assert "time=1235ms;1000;;0" in process.stdout
+
+
+@pytest.mark.parametrize(
+    "args, error",
+    [
+        ([], "the following arguments are required: url"),
+        (["ftp://example.com/"], "the URL must start with http:// or https://"),
+        (["http://x/", "--header", "no colon"], "'no colon' is not a 'Name: value' header"),
+        (["http://x/", "--timeout", "0"], "invalid positive_float value: '0'"),
+        (["http://x/", "--warning-ms", "soon"], "invalid positive_float value: 'soon'"),
+        (["http://x/", "--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_usage_errors_are_unknown(args, error):
+    process = check(*args)
+    assert process.returncode == UNKNOWN
+    assert process.stdout == ""
+    assert error in process.stderr
+
+
+@live
+def test_a_summary_only_site_is_judged_by_its_counts_and_a_token_shows_the_problems(endpoint, smoke_apps, settings):
+    smoke_apps("outcomes")
+    settings.SMOKETEST_PUBLIC_DETAIL = "summary"
+    anonymous = check(endpoint)
+    assert anonymous.returncode == CRITICAL
+    assert re.fullmatch(status_line("CRITICAL", 4, 4, 3, skipped=3) + "\n", anonymous.stdout)
+    settings.SMOKETEST_TOKEN = "s3cret"
+    assert check(endpoint).returncode == UNKNOWN  # 401: a token is required
+    with_token = check(endpoint, "--token", "s3cret")
+    assert with_token.returncode == CRITICAL
+    assert len(with_token.stdout.splitlines()) == 1 + 7
