@@ -78,6 +78,8 @@ class RoleRequestsCheck(BuiltinCheck):
             for role in self.roles:
                 client = self.client_for(role)
                 for route in routes:
+                    if time.monotonic() >= self._stop_at:
+                        raise CrawlStopped(f"out of time: the test's time limit ({self._limit_text()}) is spent")
                     made += 1
                     failure = visit(client, route, role)
                     if failure:
@@ -96,10 +98,7 @@ class RoleRequestsCheck(BuiltinCheck):
         another broke, within ``request_timeout``. Return what went wrong, or
         ``""``; raise ``CrawlStopped`` when no further request can be made."""
         aliases = [alias for alias in connections if connections[alias].in_atomic_block]
-        left = self._stop_at - time.monotonic()
-        if left <= 0:
-            raise CrawlStopped(f"out of time: the test's time limit ({self._limit_text()}) is spent")
-        seconds = min(self.request_timeout or math.inf, left)
+        seconds = min(self.request_timeout or math.inf, max(self._stop_at - time.monotonic(), 0.0))
         limit = deadline(seconds) if seconds < math.inf else nullcontext()
         try:
             with rolled_back(aliases), limit:
