@@ -1,5 +1,6 @@
 """Time limits: a hung test is reported, abandoned, rolled back, and never started twice."""
 
+import threading
 import time
 
 import pytest
@@ -7,6 +8,7 @@ from django.db import connection
 
 from tests.conftest import by_name, wait_for_workers_to_end, widget_names, workers
 from tests.smokeapps.slow import smoke as slow
+from tests.testapp.models import Widget
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
 
@@ -52,6 +54,22 @@ def test_hung_test_times_out_and_its_writes_are_rolled_back_when_it_returns(get_
     assert tests["test_a_hangs_after_writing"]["message"] == "timed out after 2 s"
     assert tests["test_b_runs_after_the_timeout"]["status"] == "pass"
     assert len(workers()) == 1  # the abandoned one, still waiting
+    release.set()
+    wait_for_workers_to_end()
+    assert widget_names() == {"default": [], "other": []}
+
+
+def test_a_hung_test_releases_its_locks_at_the_timeout(get_json, only, release):
+    only("Hangs")
+    timed_get(get_json)
+    # The hung test holds an uncommitted row with this unique name: writing
+    # the same name would wait on its lock (SQLite: on the whole database).
+    writer = threading.Thread(target=lambda: Widget.objects.create(name="hung"))
+    writer.start()
+    writer.join(3)
+    assert not writer.is_alive(), "the hung test's transaction still holds its locks"
+    assert widget_names()["default"] == ["hung"]
+    Widget.objects.all().delete()
     release.set()
     wait_for_workers_to_end()
     assert widget_names() == {"default": [], "other": []}
