@@ -266,3 +266,11 @@ def test_a_broken_module_is_kept_whatever_the_tags(smoke_apps):
         f"{TAGGED}.OneStringTag.test_string",
         "tests.smokeapps.broken.smoke",
     ]
+
+
+@pytest.mark.parametrize("label", ["nosmoke", "testapp", "tests.smokeapps.nosmoke"])
+def test_an_app_without_smoke_tests_is_named_as_such(smoke_apps, label):
+    smoke_apps("nosmoke", "passing")
+    with pytest.raises(SelectionError) as raised:
+        selected(labels=(label,))
+    assert str(raised.value) == f"App {label!r} has no smoke tests."
