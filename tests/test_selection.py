@@ -114,12 +114,6 @@ def test_malformed_label_is_an_error(smoke_apps, label):
     assert "\n" not in str(error.value)
 
 
-def test_an_app_without_smoke_tests_is_an_unknown_label(smoke_apps):
-    smoke_apps("passing", "nosmoke")
-    with pytest.raises(SelectionError, match="^Unknown test label 'nosmoke'"):
-        selected(labels=("nosmoke",))
-
-
 def test_skip_apps_come_before_labels(smoke_apps):
     smoke_apps("passing", "package")
     assert selected(skip_apps=("package",)) == [
