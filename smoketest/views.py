@@ -9,18 +9,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from smoketest.conf import smoketest_settings
 from smoketest.negotiation import FallbackContentNegotiation
-from smoketest.renderers import JSONRenderer, PlainTextRenderer
+from smoketest.renderers import REPORT_RENDERERS
 from smoketest.runner import run_smoke_tests
 
 
 class SmokeTestView(APIView):
     """``GET``/``HEAD``: run the smoke tests, answer 200 on PASS and
-    ``SMOKETEST_FAIL_STATUS`` on FAIL."""
+    ``SMOKETEST_FAIL_STATUS`` on FAIL (the renderer decides: metrics answer
+    200 either way)."""
 
     http_method_names = ["get", "head"]
-    renderer_classes = [PlainTextRenderer, JSONRenderer]
+    renderer_classes = REPORT_RENDERERS
     content_negotiation_class = FallbackContentNegotiation
     authentication_classes: list[type] = []
     permission_classes: list[type] = []
@@ -37,7 +37,7 @@ class SmokeTestView(APIView):
 
     def get(self, request: Request) -> Response:
         result = run_smoke_tests()
-        return Response(result, status=200 if result.passed else smoketest_settings.FAIL_STATUS)
+        return Response(result, status=request.accepted_renderer.http_status(result))
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
