@@ -21,32 +21,41 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 def junit_document(result: RunResult | None, *, tracebacks: bool) -> str:
     """The XML text; ``result=None`` gives an empty ``<testsuites>`` (an error answer)."""
     root = ET.Element("testsuites", name=SUITES_NAME)
-    if result is not None:
+    if result is None:
+        root.attrib.update(tests="0", failures="0", errors="0")
+    else:
         root.attrib.update(_counts(result), time=_seconds(result.duration_ms))
         timestamp = result.started_at.isoformat(timespec="seconds")
         for app in result.apps:
-            suite = ET.SubElement(root, "testsuite", name=app.label)
-            suite.attrib.update(
-                _counts(app), skipped=str(len(app.skipped)), time=_seconds(app.duration_ms), timestamp=timestamp
+            suite = _element(
+                root,
+                "testsuite",
+                name=app.label,
+                **_counts(app),
+                skipped=str(len(app.skipped)),
+                time=_seconds(app.duration_ms),
+                timestamp=timestamp,
             )
             for outcome in app.outcomes:
                 _add_testcase(suite, outcome, tracebacks)
-    else:
-        root.attrib.update(tests="0", failures="0", errors="0")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
 def _add_testcase(suite: ET.Element, outcome: TestOutcome, tracebacks: bool) -> None:
-    case = ET.SubElement(
+    case = _element(
         suite, "testcase", name=outcome.short_name, classname=outcome.class_path, time=_seconds(outcome.duration_ms)
     )
     tag = _PROBLEM_TAGS.get(outcome.status)
     if tag is None:
         return
-    problem = ET.SubElement(case, tag, message=_xml_text(outcome.message))
+    problem = _element(case, tag, message=outcome.message)
     if outcome.status is not Status.SKIP:
         problem.text = _xml_text(outcome.traceback if tracebacks and outcome.traceback else outcome.message)
+
+
+def _element(parent: ET.Element, tag: str, **attributes: str) -> ET.Element:
+    return ET.SubElement(parent, tag, {name: _xml_text(value) for name, value in attributes.items()})
 
 
 def _counts(group: OutcomeGroup) -> dict[str, str]:

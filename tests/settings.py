@@ -45,6 +45,7 @@ ALLOWED_HOSTS = ["*"]
 USE_TZ = True
 ROOT_URLCONF = "tests.urls"
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+STATIC_URL = "/static/"  # the live server's static handler needs one
 
 BASE_APPS = [
     "django.contrib.contenttypes",

@@ -6,12 +6,10 @@ import base64
 import hashlib
 import re
 import time
-import xml.etree.ElementTree as ET
 
-import html5lib
 import pytest
-from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
-from prometheus_client.parser import text_string_to_metric_families as parse_prometheus
+
+from tests.parsers import metric_families, parse_html, parse_junit, sample_values, text
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -39,28 +37,7 @@ PROMETHEUS_3 = (
 )
 OLD_PROMETHEUS = "application/openmetrics-text; version=0.0.1,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
 
-REPORT_APP = "tests.smokeapps.report.smoke.CheckoutSmoke"
-
-# The common JUnit schema (the Jenkins xUnit plugin's junit-10.xsd), as rules.
-JUNIT_TIME = re.compile(r"(([0-9]{0,3},)*[0-9]{3}|[0-9]{0,3})*(\.[0-9]*)?")
-JUNIT_ELEMENTS = {
-    # tag: (required attributes, allowed attributes, allowed children)
-    "testsuites": (set(), {"name", "time", "tests", "failures", "errors"}, {"testsuite"}),
-    "testsuite": (
-        {"name", "tests", "failures", "errors"},
-        {"name", "tests", "failures", "errors", "group", "time", "skipped", "timestamp", "hostname", "id"}
-        | {"package", "file", "log", "url"},
-        {"testsuite", "properties", "testcase", "system-out", "system-err"},
-    ),
-    "testcase": (
-        {"name"},
-        {"name", "time", "classname", "group"},
-        {"skipped", "error", "failure", "system-out", "system-err"},
-    ),
-    "failure": (set(), {"type", "message"}, set()),
-    "error": (set(), {"type", "message"}, set()),
-    "skipped": (set(), {"type", "message"}, set()),
-}
+REPORT_APP = "tests.smokeapps.checkout.smoke.CheckoutSmoke"
 
 
 def get(client, accept=None, **params):
@@ -119,14 +96,14 @@ def test_format_parameter_beats_the_accept_header(client, smoke_apps, name, cont
     [("text", 503), ("json", 503), ("html", 503), ("junit", 503), ("prometheus", 200), ("openmetrics", 200)],
 )
 def test_a_fail_answers_the_fail_status_except_for_metrics(client, smoke_apps, settings, name, status):
-    smoke_apps("report")
+    smoke_apps("checkout")
     settings.SMOKETEST_FAIL_STATUS = 503
     assert get(client, format=name).status_code == status
     assert client.head("/smoketest/", {"format": name}).status_code == status
 
 
 def test_prometheus_by_accept_header_answers_200_on_fail(client, smoke_apps):
-    smoke_apps("report")
+    smoke_apps("checkout")
     response = get(client, PROMETHEUS_2)
     assert (response.status_code, response["Content-Type"]) == (200, OPENMETRICS)
     assert get(client, CHROME).status_code == 500
@@ -135,19 +112,10 @@ def test_prometheus_by_accept_header_answers_200_on_fail(client, smoke_apps):
 # HTML ---------------------------------------------------------------------
 
 
-def parse_html(response):
-    """The page as an element tree; a parse error fails the test."""
-    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(response.content)
-
-
-def text(element) -> str:
-    return " ".join("".join(element.itertext()).split())
-
-
 def test_html_is_one_self_contained_page_allowed_by_its_own_strict_csp(client, smoke_apps):
-    smoke_apps("passing", "report")
+    smoke_apps("passing", "checkout")
     response = get(client, format="html")
-    page = parse_html(response)
+    page = parse_html(response.content)
     tags = {element.tag for element in page.iter()}
     assert not tags & {"script", "link", "img", "iframe", "object", "embed", "form", "base"}
     attributes = {name for element in page.iter() for name in element.attrib}
@@ -162,16 +130,16 @@ def test_html_is_one_self_contained_page_allowed_by_its_own_strict_csp(client, s
 
 
 def test_html_shows_the_status_counts_and_failures_first_grouped_by_app(client, smoke_apps):
-    smoke_apps("passing", "report")
-    page = parse_html(get(client, CHROME))
+    smoke_apps("passing", "checkout")
+    page = parse_html(get(client, CHROME).content)
     banner = page.find(".//header")
     assert "fail" in banner.get("class").split()
     assert text(banner.find(".//*[@class='overall']")) == "FAIL"
     assert "7 tests 4 passed 1 failed 1 error 1 skipped" in text(banner)
     assert page.find(".//title").text.startswith("FAIL")
     sections = page.findall(".//section")
-    # INSTALLED_APPS order is passing, report: the app with failures comes first.
-    assert [text(section.find("h2")).split()[:2] for section in sections] == [["FAIL", "report"], ["PASS", "passing"]]
+    # INSTALLED_APPS order is passing, checkout: the app with failures comes first.
+    assert [text(section.find("h2")).split()[:2] for section in sections] == [["FAIL", "checkout"], ["PASS", "passing"]]
     rows = [(row.get("class"), text(row.find(".//*[@class='name']"))) for row in sections[0].find("table/tbody")]
     assert rows == [
         ("error", "test_mail_server_accepts_a_connection"),
@@ -188,8 +156,8 @@ def test_html_shows_the_status_counts_and_failures_first_grouped_by_app(client, 
 
 
 def test_html_duration_bars_are_relative_to_the_slowest_test(client, smoke_apps):
-    smoke_apps("passing", "report")
-    page = parse_html(get(client, format="html"))
+    smoke_apps("passing", "checkout")
+    page = parse_html(get(client, format="html").content)
     meters = {
         text(row.find(".//*[@class='name']")): row.find(".//meter") for tbody in page.iter("tbody") for row in tbody
     }
@@ -202,9 +170,9 @@ def test_html_duration_bars_are_relative_to_the_slowest_test(client, smoke_apps)
 
 @pytest.mark.parametrize("debug", [False, True])
 def test_html_folds_tracebacks_only_where_they_may_be_shown(client, smoke_apps, settings, debug):
-    smoke_apps("report")
+    smoke_apps("checkout")
     settings.DEBUG = debug
-    page = parse_html(get(client, format="html"))
+    page = parse_html(get(client, format="html").content)
     details = list(page.iter("details"))
     if not debug:
         assert details == []
@@ -219,7 +187,7 @@ def test_html_folds_tracebacks_only_where_they_may_be_shown(client, smoke_apps, 
 
 def test_html_of_an_empty_run(client, smoke_apps):
     smoke_apps("nosmoke")
-    page = parse_html(get(client, format="html"))
+    page = parse_html(get(client, format="html").content)
     assert text(page.find(".//*[@class='overall']")) == "PASS"
     assert "No smoke tests were found" in text(page)
 
@@ -228,59 +196,51 @@ def test_html_error_answer(client, smoke_apps):
     smoke_apps("passing")
     response = client.post("/smoketest/", HTTP_ACCEPT=CHROME)
     assert (response.status_code, response["Content-Type"]) == (405, HTML)
-    assert 'Method "POST" not allowed.' in text(parse_html(response))
+    assert 'Method "POST" not allowed.' in text(parse_html(response.content))
 
 
 # Prometheus / OpenMetrics ---------------------------------------------------
 
 
-def families(response, parser):
-    return {family.name: family for family in parser(response.content.decode())}
-
-
-def values(family) -> dict:
-    return {tuple(sorted(sample.labels.items())): sample.value for sample in family.samples}
-
-
-@pytest.mark.parametrize("name, parser", [("prometheus", parse_prometheus), ("openmetrics", parse_openmetrics)])
-def test_metrics_parse_with_the_official_parser(client, smoke_apps, name, parser):
-    smoke_apps("passing", "report")
+@pytest.mark.parametrize("name", ["prometheus", "openmetrics"])
+def test_metrics_parse_with_the_official_parser(client, smoke_apps, name):
+    smoke_apps("passing", "checkout")
     before = time.time()
     response = get(client, format=name)
-    metrics = families(response, parser)
+    metrics = metric_families(response.content, openmetrics=name == "openmetrics")
     assert {family.type for family in metrics.values()} == {"gauge"}
-    assert values(metrics["smoketest_up"]) == {(): 0}
-    assert values(metrics["smoketest_tests"]) == {
+    assert sample_values(metrics["smoketest_up"]) == {(): 0}
+    assert sample_values(metrics["smoketest_tests"]) == {
         (("status", "pass"),): 4,
         (("status", "fail"),): 1,
         (("status", "error"),): 1,
         (("status", "skip"),): 1,
     }
-    assert 0.02 < values(metrics["smoketest_run_duration_seconds"])[()] < 60
-    assert before - 1 <= values(metrics["smoketest_last_run_timestamp_seconds"])[()] <= time.time()
-    durations = values(metrics["smoketest_test_duration_seconds"])
+    assert 0.02 < sample_values(metrics["smoketest_run_duration_seconds"])[()] < 60
+    assert before - 1 <= sample_values(metrics["smoketest_last_run_timestamp_seconds"])[()] <= time.time()
+    durations = sample_values(metrics["smoketest_test_duration_seconds"])
     assert len(durations) == 7
-    slow = (("app", "report"), ("test", f"{REPORT_APP}.test_payment_provider_answers_within_the_deadline"))
+    slow = (("app", "checkout"), ("test", f"{REPORT_APP}.test_payment_provider_answers_within_the_deadline"))
     assert durations[slow] >= 0.02
-    passed = values(metrics["smoketest_test_passed"])
+    passed = sample_values(metrics["smoketest_test_passed"])
     assert passed == {
         (("app", "passing"), ("test", "tests.smokeapps.passing.smoke.WidgetSmoke.test_reads")): 1,
         (
             ("app", "passing"),
             ("test", "tests.smokeapps.passing.smoke.WidgetSmoke.test_writes_are_visible_inside_the_test"),
         ): 1,
-        (("app", "report"), ("test", f"{REPORT_APP}.test_mail_server_accepts_a_connection")): 0,
-        (("app", "report"), ("test", f"{REPORT_APP}.test_orders_can_be_written")): 1,
+        (("app", "checkout"), ("test", f"{REPORT_APP}.test_mail_server_accepts_a_connection")): 0,
+        (("app", "checkout"), ("test", f"{REPORT_APP}.test_orders_can_be_written")): 1,
         slow: 1,
-        (("app", "report"), ("test", f"{REPORT_APP}.test_receipt_links_point_at_the_receipt_service")): 0,
+        (("app", "checkout"), ("test", f"{REPORT_APP}.test_receipt_links_point_at_the_receipt_service")): 0,
     }
 
 
 def test_metrics_of_a_pass(client, smoke_apps):
     smoke_apps("passing")
-    metrics = families(get(client, "text/plain; version=0.0.4"), parse_prometheus)
-    assert values(metrics["smoketest_up"]) == {(): 1}
-    assert values(metrics["smoketest_tests"])[(("status", "pass"),)] == 2
+    metrics = metric_families(get(client, "text/plain; version=0.0.4").content)
+    assert sample_values(metrics["smoketest_up"]) == {(): 1}
+    assert sample_values(metrics["smoketest_tests"])[(("status", "pass"),)] == 2
 
 
 def test_openmetrics_ends_with_eof(client, smoke_apps):
@@ -290,51 +250,30 @@ def test_openmetrics_ends_with_eof(client, smoke_apps):
 
 
 @pytest.mark.parametrize(
-    "accept, content_type, parser, body",
+    "accept, content_type, body",
     [
-        ("text/plain; version=0.0.4", PROMETHEUS, parse_prometheus, '# Method "POST" not allowed.\n'),
-        ("application/openmetrics-text", OPENMETRICS, parse_openmetrics, "# EOF\n"),
+        ("text/plain; version=0.0.4", PROMETHEUS, '# Method "POST" not allowed.\n'),
+        ("application/openmetrics-text", OPENMETRICS, "# EOF\n"),
     ],
 )
-def test_metrics_error_answer_is_a_valid_empty_exposition(client, smoke_apps, accept, content_type, parser, body):
+def test_metrics_error_answer_is_a_valid_empty_exposition(client, smoke_apps, accept, content_type, body):
     smoke_apps("passing")
     response = client.post("/smoketest/", HTTP_ACCEPT=accept)
     assert (response.status_code, response["Content-Type"]) == (405, content_type)
     assert response.content.decode() == body
-    assert families(response, parser) == {}
+    assert metric_families(response.content, openmetrics=content_type == OPENMETRICS) == {}
 
 
 # JUnit XML ------------------------------------------------------------------
 
 
-def assert_junit_schema(element, expected_tag="testsuites"):
-    """``element`` follows the common JUnit schema's structure and types."""
-    assert element.tag == expected_tag
-    required, allowed, children = JUNIT_ELEMENTS[element.tag]
-    assert required <= set(element.attrib) <= allowed, (element.tag, element.attrib)
-    for name in {"tests", "failures", "errors", "skipped"} & set(element.attrib):
-        assert element.get(name).isdigit()
-    if "time" in element.attrib:
-        assert JUNIT_TIME.fullmatch(element.get("time")), element.get("time")
-    for child in element:
-        assert child.tag in children, (element.tag, child.tag)
-        assert_junit_schema(child, child.tag)
-
-
-def parse_junit(response):
-    assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n')
-    root = ET.fromstring(response.content)
-    assert_junit_schema(root)
-    return root
-
-
 def test_junit_has_one_suite_per_app_and_counts_that_add_up(client, smoke_apps):
-    smoke_apps("passing", "report")
-    root = parse_junit(get(client, format="junit"))
+    smoke_apps("passing", "checkout")
+    root = parse_junit(get(client, format="junit").content)
     assert root.get("name") == "smoketest"
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("7", "1", "1")
     suites = root.findall("testsuite")
-    assert [suite.get("name") for suite in suites] == ["passing", "report"]
+    assert [suite.get("name") for suite in suites] == ["passing", "checkout"]
     for suite in suites:
         cases = suite.findall("testcase")
         assert int(suite.get("tests")) == len(cases)
@@ -357,9 +296,9 @@ def test_junit_has_one_suite_per_app_and_counts_that_add_up(client, smoke_apps):
 
 @pytest.mark.parametrize("debug", [False, True])
 def test_junit_failure_body_is_the_traceback_only_where_it_may_be_shown(client, smoke_apps, settings, debug):
-    smoke_apps("report")
+    smoke_apps("checkout")
     settings.DEBUG = debug
-    root = parse_junit(get(client, "application/xml"))
+    root = parse_junit(get(client, "application/xml").content)
     error = root.find(".//error")
     if debug:
         assert error.text.startswith("Traceback (most recent call last)")
@@ -372,4 +311,4 @@ def test_junit_error_answer_is_an_empty_valid_document(client, smoke_apps):
     smoke_apps("passing")
     response = client.post("/smoketest/", HTTP_ACCEPT="application/xml")
     assert (response.status_code, response["Content-Type"]) == (405, JUNIT)
-    assert parse_junit(response).findall("testsuite") == []
+    assert parse_junit(response.content).findall("testsuite") == []
