@@ -1,13 +1,17 @@
 """The renderers on their own: whatever text a test produces survives each
-format, and every format reports the same result object."""
+format, and every format reports the same result object; negotiation picks
+one of them for any Accept header."""
 
 import json
 from datetime import datetime, timezone
 
+from django.test import RequestFactory
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rest_framework.request import Request
 
-from smoketest.renderers import RENDERERS_BY_FORMAT
+from smoketest.negotiation import FallbackContentNegotiation
+from smoketest.renderers import RENDERERS_BY_FORMAT, REPORT_RENDERERS
 from smoketest.result import RunResult, Status
 from smoketest.result import TestOutcome as Outcome  # not collected as a test class
 from tests.parsers import metric_families, parse_html, parse_junit, sample_values, text
@@ -110,3 +114,15 @@ def test_every_format_reports_the_same_counts(result):
     )
     assert metrics == {(("status", status.value),): count for status, count in counts.items()}
     assert f"{counts[Status.PASS]} passed {counts[Status.FAIL]} failed" in banner
+
+
+ACCEPT_PARTS = ["text/plain", "application/openmetrics-text", "version=0.0.4", "q=0.5", "q=x", "*/*", ";", ",", "="]
+
+
+@given(st.text() | st.lists(st.sampled_from(ACCEPT_PARTS)).map("".join))
+def test_negotiation_picks_a_renderer_for_any_accept_header(accept):
+    request = Request(RequestFactory().get("/smoketest/", HTTP_ACCEPT=accept))
+    renderers = [renderer() for renderer in REPORT_RENDERERS]
+    renderer, media_type = FallbackContentNegotiation().select_renderer(request, renderers)
+    assert renderer in renderers
+    assert media_type == renderer.media_type
