@@ -3,7 +3,7 @@
 
     python runtests.py                    # SQLite: no database server needed
     python runtests.py --db postgres      # or: --db mariadb, --db all
-    python runtests.py -- -k isolation    # anything after -- goes to pytest
+    python runtests.py -k isolation -x    # other arguments go to pytest
 
 The backend can also be chosen with the SMOKETEST_TEST_DB environment
 variable (sqlite, postgres, mariadb). Server addresses come from PGHOST,
@@ -26,14 +26,13 @@ def main() -> int:
         default=os.environ.get("SMOKETEST_TEST_DB", "sqlite"),
         help="database backend to run against (default: sqlite)",
     )
-    parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
-    args = parser.parse_args()
+    args, pytest_args = parser.parse_known_args()
     here = os.path.dirname(os.path.abspath(__file__))
     failed = []
     for backend in BACKENDS if args.db == "all" else (args.db,):
         print(f"== python runtests.py --db {backend}", flush=True)
         env = {**os.environ, "SMOKETEST_TEST_DB": backend}
-        code = subprocess.call([sys.executable, "-m", "pytest", *args.pytest_args], cwd=here, env=env)
+        code = subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=here, env=env)
         if code != 0:
             failed.append(backend)
     if failed:

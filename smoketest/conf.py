@@ -2,11 +2,14 @@
 
 Read them through ``smoketest_settings.NAME``: each access looks at Django's
 settings first, so ``override_settings`` works without any cache to clear.
+Settings listed in ``IMPORT_STRINGS`` may hold dotted paths; they are
+returned as the objects they name.
 """
 
 from typing import Any
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 DEFAULTS: dict[str, Any] = {
     # Apps whose smoke tests are not run: app label, app name or INSTALLED_APPS entry.
@@ -15,7 +18,31 @@ DEFAULTS: dict[str, Any] = {
     "DATABASES": None,
     # HTTP status of a FAIL answer.
     "FAIL_STATUS": 500,
+    # Seconds one test may take (class attribute ``timeout`` and ``@smoketest.timeout`` override it).
+    "TIMEOUT": 10,
+    # Seconds a whole run may take; tests left when it is spent are reported as not run.
+    "RUN_TIMEOUT": 60,
+    # Seconds a result is served from the cache before the next request runs the tests again (0: off).
+    "CACHE_SECONDS": 0,
+    # Seconds a FAIL result is cached; None: as long as CACHE_SECONDS.
+    "CACHE_FAIL_SECONDS": None,
+    # The CACHES alias results are shared through (across worker processes).
+    "CACHE": "default",
+    # A token (or a list of tokens, to rotate them) every request must carry; None: no token needed.
+    "TOKEN": None,
+    # DRF authentication, permission and throttle classes of the endpoint.
+    "AUTHENTICATION_CLASSES": ("rest_framework.authentication.SessionAuthentication",),
+    "PERMISSION_CLASSES": (),
+    "THROTTLE_CLASSES": (),
+    # Rates for the throttle scopes (``smoketest``, or DRF's ``anon``/``user``), e.g. {"smoketest": "30/min"}.
+    "THROTTLE_RATES": {"smoketest": "60/min"},
+    # What callers that are neither staff nor token holders see: "full" (names, messages) or "summary" (counts).
+    "PUBLIC_DETAIL": "full",
+    # Show tracebacks (JSON ``tests[].traceback``) to every caller; None: as DEBUG. Staff and token holders see them.
+    "SHOW_TRACEBACKS": None,
 }
+
+IMPORT_STRINGS = {"AUTHENTICATION_CLASSES", "PERMISSION_CLASSES", "THROTTLE_CLASSES"}
 
 
 class SmoketestSettings:
@@ -24,7 +51,10 @@ class SmoketestSettings:
     def __getattr__(self, name: str) -> Any:
         if name not in DEFAULTS:
             raise AttributeError(f"Unknown smoketest setting: {name!r}")
-        return getattr(settings, f"SMOKETEST_{name}", DEFAULTS[name])
+        value = getattr(settings, f"SMOKETEST_{name}", DEFAULTS[name])
+        if name in IMPORT_STRINGS:
+            return [import_string(item) if isinstance(item, str) else item for item in value]
+        return value
 
     @property
     def database_aliases(self) -> list[str]:
@@ -33,6 +63,19 @@ class SmoketestSettings:
         if chosen is None:
             return list(settings.DATABASES)
         return [alias for alias in settings.DATABASES if alias in chosen]
+
+    @property
+    def tokens(self) -> list[str]:
+        """The accepted tokens (``SMOKETEST_TOKEN`` as a list)."""
+        token = self.TOKEN
+        if not token:
+            return []
+        return [token] if isinstance(token, str) else list(token)
+
+    @property
+    def show_tracebacks(self) -> bool:
+        value = self.SHOW_TRACEBACKS
+        return bool(settings.DEBUG if value is None else value)
 
 
 smoketest_settings = SmoketestSettings()

@@ -8,6 +8,7 @@ import hashlib
 
 from django.template import Context, Engine
 
+from smoketest.access import Disclosure
 from smoketest.result import RunResult
 
 PAGE_TEMPLATE = "smoketest/report.html"
@@ -36,7 +37,8 @@ def content_security_policy(css: str) -> str:
     )
 
 
-def html_page(result: RunResult | None, *, detail: str = "", tracebacks: bool = False) -> str:
-    """The page for a run, or for an error answer (``result=None`` and a ``detail``)."""
-    context = {"result": result, "detail": detail, "tracebacks": tracebacks, "stylesheet": stylesheet()}
+def html_page(result: RunResult | None, shown: Disclosure, *, detail: str = "") -> str:
+    """The page for a run (as much as ``shown`` allows), or for an error
+    answer (``result=None`` and a ``detail``)."""
+    context = {"result": result, "shown": shown, "detail": detail, "stylesheet": stylesheet()}
     return template_engine().get_template(PAGE_TEMPLATE).render(Context(context))

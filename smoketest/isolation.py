@@ -72,3 +72,21 @@ def _drop_connection(connection: BaseDatabaseWrapper, blocks: int, savepoints: i
         with suppress(Exception):  # the close below discards the transaction anyway
             connection.connection.rollback()
     connection.close()
+
+
+def limit_statements(connection: BaseDatabaseWrapper, seconds: float) -> None:
+    """Bound every statement on ``connection`` server-side, for the rest of
+    its session, where the backend has such a setting (PostgreSQL, MariaDB,
+    MySQL). Only for connections that end with the run: a worker's own."""
+    if connection.vendor == "postgresql":
+        sql = f"SET statement_timeout = {max(1, int(seconds * 1000))}"
+    elif connection.vendor == "mysql":
+        connection.ensure_connection()
+        if connection.mysql_is_mariadb:
+            sql = f"SET SESSION max_statement_time = {float(seconds)}"
+        else:
+            sql = f"SET SESSION max_execution_time = {max(1, int(seconds * 1000))}"
+    else:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql)

@@ -8,6 +8,7 @@ carry a ``message``; times are seconds.
 import re
 import xml.etree.ElementTree as ET
 
+from smoketest.access import Disclosure
 from smoketest.result import OutcomeGroup, RunResult, Status, TestOutcome
 
 SUITES_NAME = "smoketest"
@@ -18,15 +19,16 @@ _PROBLEM_TAGS = {Status.FAIL: "failure", Status.ERROR: "error", Status.SKIP: "sk
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def junit_document(result: RunResult | None, *, tracebacks: bool) -> str:
-    """The XML text; ``result=None`` gives an empty ``<testsuites>`` (an error answer)."""
+def junit_document(result: RunResult | None, shown: Disclosure) -> str:
+    """The XML text; only the totals when ``shown`` hides names, and an empty
+    ``<testsuites>`` for ``result=None`` (an error answer)."""
     root = ET.Element("testsuites", name=SUITES_NAME)
     if result is None:
         root.attrib.update(tests="0", failures="0", errors="0")
     else:
         root.attrib.update(_counts(result), time=_seconds(result.duration_ms))
         timestamp = result.started_at.isoformat(timespec="seconds")
-        for app in result.apps:
+        for app in result.apps if shown.names else []:
             suite = _element(
                 root,
                 "testsuite",
@@ -37,7 +39,7 @@ def junit_document(result: RunResult | None, *, tracebacks: bool) -> str:
                 timestamp=timestamp,
             )
             for outcome in app.outcomes:
-                _add_testcase(suite, outcome, tracebacks)
+                _add_testcase(suite, outcome, shown.tracebacks)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

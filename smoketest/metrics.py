@@ -17,9 +17,10 @@ class Gauge:
     samples: list[tuple[Labels, float]] = field(default_factory=list)
 
 
-def run_metrics(result: RunResult) -> list[Gauge]:
-    """The metric families of one run, all gauges: each scrape is a new run."""
-    return [
+def run_metrics(result: RunResult, *, per_test: bool = True) -> list[Gauge]:
+    """The metric families of one run, all gauges (each scrape is a new run);
+    without ``per_test``, only those that name no test."""
+    run = [
         Gauge("smoketest_up", "1 when the smoke test run passed, 0 when it failed.", [({}, result.passed)]),
         Gauge(
             "smoketest_tests",
@@ -32,6 +33,10 @@ def run_metrics(result: RunResult) -> list[Gauge]:
             "When the run started, in seconds since the Unix epoch.",
             [({}, result.started_at.timestamp())],
         ),
+    ]
+    if not per_test:
+        return run
+    return run + [
         Gauge(
             "smoketest_test_duration_seconds",
             "How long each test took.",

@@ -3,9 +3,9 @@ into one format. None of them computes anything the result does not hold."""
 
 from typing import Any
 
-from django.conf import settings
 from rest_framework import renderers
 
+from smoketest.access import Disclosure
 from smoketest.conf import smoketest_settings
 from smoketest.html_report import content_security_policy, html_page, stylesheet
 from smoketest.junit import junit_document
@@ -13,12 +13,13 @@ from smoketest.metrics import exposition, run_metrics
 from smoketest.result import RunResult
 
 
-def tracebacks_visible() -> bool:
-    """Whether reports may show tracebacks: the one place that decides."""
-    return settings.DEBUG
+def disclosure(renderer_context: Any) -> Disclosure:
+    """What the view decided this caller may see (everything but tracebacks
+    when rendering outside a request)."""
+    return (renderer_context or {}).get("disclosure") or Disclosure()
 
 
-def report_lines(result: RunResult) -> list[str]:
+def report_lines(result: RunResult, shown: Disclosure) -> list[str]:
     """The text report, line by line, compatible with django-smoketest 1.x."""
     lines = [
         result.status,
@@ -30,13 +31,16 @@ def report_lines(result: RunResult) -> list[str]:
         f"tests skipped: {len(result.skipped)}",
         f"time: {result.duration_ms:f}ms",
     ]
+    if not shown.names:
+        return lines
     return lines + [outcome.summary_line for outcome in result.failures + result.errors]
 
 
-def json_document(result: RunResult) -> dict[str, Any]:
-    """The JSON report: the 1.x keys plus ``tests_skipped``, ``started_at``
-    and one object per test."""
-    return {
+def json_document(result: RunResult, shown: Disclosure) -> dict[str, Any]:
+    """The JSON report: the 1.x keys plus ``tests_skipped``, ``started_at``,
+    ``cached``, ``age`` and one object per test (names and messages only when
+    ``shown.names``, tracebacks only when ``shown.tracebacks``)."""
+    document: dict[str, Any] = {
         "status": result.status,
         "test_classes": result.test_classes,
         "tests_run": len(result.outcomes),
@@ -44,21 +48,27 @@ def json_document(result: RunResult) -> dict[str, Any]:
         "tests_failed": len(result.failures),
         "tests_errored": len(result.errors),
         "tests_skipped": len(result.skipped),
-        "failed_tests": [outcome.summary_line for outcome in result.failures],
-        "errored_tests": [outcome.summary_line for outcome in result.errors],
         "time": round(result.duration_ms, 3),
         "started_at": result.started_at.isoformat(),
-        "tests": [
-            {
-                "name": outcome.name,
-                "app": outcome.app,
-                "status": outcome.status.value,
-                "duration_ms": round(outcome.duration_ms, 3),
-                "message": outcome.message,
-            }
-            for outcome in result.outcomes
-        ],
+        "cached": result.cached,
+        "age": round(result.age_seconds, 3),
     }
+    if not shown.names:
+        return document
+    document["failed_tests"] = [outcome.summary_line for outcome in result.failures]
+    document["errored_tests"] = [outcome.summary_line for outcome in result.errors]
+    document["tests"] = [
+        {
+            "name": outcome.name,
+            "app": outcome.app,
+            "status": outcome.status.value,
+            "duration_ms": round(outcome.duration_ms, 3),
+            "message": outcome.message,
+            **({"traceback": outcome.traceback} if shown.tracebacks else {}),
+        }
+        for outcome in result.outcomes
+    ]
+    return document
 
 
 def error_detail(data: Any) -> str:
@@ -67,8 +77,9 @@ def error_detail(data: Any) -> str:
 
 
 class ReportRenderer(renderers.BaseRenderer):
-    """A report format: ``render_result`` for a run, ``render_detail`` for
-    an error answer (a 400 or 405), both as text."""
+    """A report format: ``render_result`` for a run (showing what the
+    disclosure allows), ``render_detail`` for an error answer (400, 401,
+    403, 405, 429), both as text."""
 
     charset: str | None = "utf-8"
     #: True when the body carries PASS/FAIL in a form its client reads, so
@@ -80,10 +91,13 @@ class ReportRenderer(renderers.BaseRenderer):
         return 200 if result.passed or self.fail_in_body else smoketest_settings.FAIL_STATUS
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        text = self.render_result(data) if isinstance(data, RunResult) else self.render_detail(error_detail(data))
+        if isinstance(data, RunResult):
+            text = self.render_result(data, disclosure(renderer_context))
+        else:
+            text = self.render_detail(error_detail(data))
         return text.encode("utf-8")
 
-    def render_result(self, result: RunResult) -> str:
+    def render_result(self, result: RunResult, shown: Disclosure) -> str:
         raise NotImplementedError
 
     def render_detail(self, detail: str) -> str:
@@ -96,8 +110,8 @@ class PlainTextRenderer(ReportRenderer):
     media_type = "text/plain"
     format = "text"
 
-    def render_result(self, result: RunResult) -> str:
-        return "".join(f"{line}\n" for line in report_lines(result))
+    def render_result(self, result: RunResult, shown: Disclosure) -> str:
+        return "".join(f"{line}\n" for line in report_lines(result, shown))
 
     def render_detail(self, detail: str) -> str:
         return f"{detail}\n"
@@ -111,8 +125,9 @@ class JSONRenderer(ReportRenderer):
     charset = None  # JSON is UTF-8 by definition
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        document = json_document(data) if isinstance(data, RunResult) else data
-        return renderers.JSONRenderer().render(document, accepted_media_type, renderer_context)
+        if isinstance(data, RunResult):
+            data = json_document(data, disclosure(renderer_context))
+        return renderers.JSONRenderer().render(data, accepted_media_type, renderer_context)
 
 
 class HTMLRenderer(ReportRenderer):
@@ -129,11 +144,11 @@ class HTMLRenderer(ReportRenderer):
             response["Content-Security-Policy"] = content_security_policy(stylesheet())
         return super().render(data, accepted_media_type, renderer_context)
 
-    def render_result(self, result: RunResult) -> str:
-        return html_page(result, tracebacks=tracebacks_visible())
+    def render_result(self, result: RunResult, shown: Disclosure) -> str:
+        return html_page(result, shown)
 
     def render_detail(self, detail: str) -> str:
-        return html_page(None, detail=detail)
+        return html_page(None, Disclosure(), detail=detail)
 
 
 class PrometheusRenderer(ReportRenderer):
@@ -145,8 +160,8 @@ class PrometheusRenderer(ReportRenderer):
     fail_in_body = True
     openmetrics = False
 
-    def render_result(self, result: RunResult) -> str:
-        return exposition(run_metrics(result), openmetrics=self.openmetrics)
+    def render_result(self, result: RunResult, shown: Disclosure) -> str:
+        return exposition(run_metrics(result, per_test=shown.names), openmetrics=self.openmetrics)
 
     def render_detail(self, detail: str) -> str:
         return f"# {' '.join(detail.split())}\n"  # a comment: no metric at all
@@ -170,11 +185,11 @@ class JUnitRenderer(ReportRenderer):
     media_type = "application/xml"
     format = "junit"
 
-    def render_result(self, result: RunResult) -> str:
-        return junit_document(result, tracebacks=tracebacks_visible())
+    def render_result(self, result: RunResult, shown: Disclosure) -> str:
+        return junit_document(result, shown)
 
     def render_detail(self, detail: str) -> str:
-        return junit_document(None, tracebacks=False)
+        return junit_document(None, Disclosure())
 
 
 #: Every format, the fallback (plain text) first: the view's renderers and

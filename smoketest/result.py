@@ -115,6 +115,9 @@ class RunResult(OutcomeGroup):
     started_at: datetime = field(kw_only=True)
     duration_ms: float = 0.0
     test_classes: int = 0
+    # Set when the result is served from the cache: how old it is, in seconds.
+    cached: bool = False
+    age_seconds: float = 0.0
 
     @property
     def apps(self) -> list[AppResult]:

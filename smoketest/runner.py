@@ -1,18 +1,23 @@
-"""Execution: run a discovered suite, each test isolated, into a ``RunResult``."""
+"""Execution: run a discovered suite, each test isolated and time-limited,
+into a ``RunResult``."""
 
+import logging
 import time
 import traceback
 import unittest
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
-from smoketest.case import SmokeTest
+from smoketest.case import SmokeTest, time_limit
 from smoketest.conf import smoketest_settings
 from smoketest.isolation import rolled_back
 from smoketest.loader import AppSuite, TestClass, class_name, load_suite
 from smoketest.result import RunResult, Status, TestOutcome
+from smoketest.signals import run_finished
+
+logger = logging.getLogger("smoketest")
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
@@ -20,21 +25,58 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 # body can do, ``sys.exit()`` included, except a real interrupt.
 CAUGHT = (Exception, SystemExit)
 
+SETUP_CLASS = "setUpClass"
+
 
 def run_smoke_tests() -> RunResult:
     """Discover and run the configured suite; the one entry point of the view
     and the command. Never raises: an internal failure becomes a FAIL result."""
+    from smoketest.supervisor import run_supervised
+
     started_at = datetime.now(timezone.utc)
     clock = time.perf_counter()
+    result = RunResult(started_at=started_at)
     try:
         suite = load_suite(smoketest_settings.SKIP_APPS)
-        result = SmokeRunner(smoketest_settings.database_aliases).run(suite)
+        runner = SmokeRunner(smoketest_settings.database_aliases)
+        run_supervised(runner, suite, result, run_timeout=float(smoketest_settings.RUN_TIMEOUT))
     except CAUGHT as exc:
-        result = RunResult(started_at=started_at)
-        result.outcomes.append(_error_outcome("smoketest", "smoketest", f"internal error: {_describe(exc)}", exc))
-    result.started_at = started_at
+        result.outcomes.append(error_outcome("smoketest", "smoketest", f"internal error: {describe(exc)}", exc))
     result.duration_ms = (time.perf_counter() - clock) * 1000
+    _announce(result)
     return result
+
+
+def _announce(result: RunResult) -> None:
+    """Log the run (one summary line, each problem at ERROR with its
+    traceback, for Sentry and log alerts) and send ``run_finished``."""
+    logger.log(
+        logging.INFO if result.passed else logging.WARNING,
+        "smoketest %s: %d run, %d passed, %d failed, %d errored, %d skipped in %.0f ms",
+        result.status,
+        len(result.outcomes),
+        len(result.successes),
+        len(result.failures),
+        len(result.errors),
+        len(result.skipped),
+        result.duration_ms,
+    )
+    for outcome in result.failures + result.errors:
+        logger.error("%s\n%s", outcome.summary_line, outcome.traceback.rstrip())
+    for receiver, response in run_finished.send_robust(sender=SmokeRunner, result=result):
+        if isinstance(response, Exception):
+            logger.error("smoketest: run_finished receiver %r failed", receiver, exc_info=response)
+
+
+class Progress(Protocol):
+    """What the runner tells whoever supervises it, step by step."""
+
+    def begin(self, app: str, test_class: TestClass, index: int | None) -> bool:
+        """Called before ``setUpClass`` (``index`` None) and before each test;
+        False means: do not run it (the supervisor reported it already)."""
+
+    def end(self, outcome: TestOutcome) -> None:
+        """Called with each outcome, in report order."""
 
 
 class SmokeRunner:
@@ -43,53 +85,73 @@ class SmokeRunner:
     def __init__(self, aliases: Iterable[str]) -> None:
         self.aliases = list(aliases)
 
-    def run(self, suite: Iterable[AppSuite]) -> RunResult:
-        result = RunResult(started_at=datetime.now(timezone.utc))
-        for app in suite:
-            for error in app.errors:
-                message = f"could not import {error.module}: {error.error}"
-                result.outcomes.append(
-                    TestOutcome(error.module, app.label, Status.ERROR, message=message, traceback=error.traceback)
-                )
-            for test_class in app.classes:
-                result.test_classes += 1
-                result.outcomes.extend(self.run_class(app.label, test_class))
-        return result
+    @staticmethod
+    def load_errors(suite: Iterable[AppSuite]) -> list[TestOutcome]:
+        """One errored entry per smoke module that could not be imported."""
+        return [
+            TestOutcome(
+                error.module,
+                app.label,
+                Status.ERROR,
+                message=f"could not import {error.module}: {error.error}",
+                traceback=error.traceback,
+            )
+            for app in suite
+            for error in app.errors
+        ]
 
-    def run_class(self, app: str, test_class: TestClass) -> list[TestOutcome]:
+    def run_class(self, app: str, test_class: TestClass, progress: Progress) -> None:
         cls, methods = test_class.cls, test_class.methods
         if getattr(cls, "__unittest_skip__", False):
             reason = getattr(cls, "__unittest_skip_why__", "")
-            return [TestOutcome(_test_name(cls, m), app, Status.SKIP, message=reason) for m in methods]
+            for method in methods:
+                progress.end(TestOutcome(test_class.test_name(method), app, Status.SKIP, message=reason))
+            return
         if not _has_class_fixtures(cls):
-            return [self.run_test(app, cls(method)) for method in methods]
+            for index, method in enumerate(methods):
+                if progress.begin(app, test_class, index):
+                    progress.end(self.run_test(app, cls(method)))
+            return
         # setUpClass work is isolated too: the class's tests then run in
         # savepoints inside the class-level transaction.
+        if not progress.begin(app, test_class, None):
+            return
         try:
             with rolled_back(self.aliases):
-                return self._run_with_class_fixtures(app, cls, methods)
+                outcomes = self._run_with_class_fixtures(app, test_class, progress)
         except CAUGHT as exc:
-            return [_error_outcome(_test_name(cls, m), app, f"{_describe(exc)}", exc) for m in methods]
+            outcomes = [error_outcome(test_class.test_name(m), app, describe(exc), exc) for m in methods]
+        for outcome in outcomes:
+            progress.end(outcome)
 
-    def _run_with_class_fixtures(self, app: str, cls: type[SmokeTest], methods: tuple[str, ...]) -> list[TestOutcome]:
+    def _run_with_class_fixtures(self, app: str, test_class: TestClass, progress: Progress) -> list[TestOutcome]:
+        """Run setUpClass, the tests and the class teardown; the tests'
+        outcomes go to ``progress`` as they finish, the fixtures' errors are
+        returned (they are only final once the class transaction is closed)."""
+        cls, methods = test_class.cls, test_class.methods
         try:
             cls.setUpClass()
         except unittest.SkipTest as exc:
-            return [TestOutcome(_test_name(cls, m), app, Status.SKIP, message=str(exc)) for m in methods]
+            return [TestOutcome(test_class.test_name(m), app, Status.SKIP, message=str(exc)) for m in methods]
         except CAUGHT as exc:
-            outcomes = [_error_outcome(_test_name(cls, m), app, f"setUpClass: {_describe(exc)}", exc) for m in methods]
+            outcomes = [
+                error_outcome(test_class.test_name(m), app, f"setUpClass: {describe(exc)}", exc) for m in methods
+            ]
             return outcomes + self._class_cleanups(app, cls)
-        outcomes = [self.run_test(app, cls(method)) for method in methods]
+        for index, method in enumerate(methods):
+            if progress.begin(app, test_class, index):
+                progress.end(self.run_test(app, cls(method)))
+        errors = []
         try:
             cls.tearDownClass()
         except CAUGHT as exc:
-            outcomes.append(_error_outcome(f"{class_name(cls)}.tearDownClass", app, _describe(exc), exc))
-        return outcomes + self._class_cleanups(app, cls)
+            errors.append(error_outcome(f"{test_class.name}.tearDownClass", app, describe(exc), exc))
+        return errors + self._class_cleanups(app, cls)
 
     def _class_cleanups(self, app: str, cls: type[SmokeTest]) -> list[TestOutcome]:
         cls.doClassCleanups()
         return [
-            _error_outcome(f"{class_name(cls)}.doClassCleanups", app, _describe(exc), exc)
+            error_outcome(f"{class_name(cls)}.doClassCleanups", app, describe(exc), exc)
             for _, exc, _ in getattr(cls, "tearDown_exceptions", [])
         ]
 
@@ -108,6 +170,11 @@ class SmokeRunner:
         return outcome
 
 
+def step_limit(test_class: TestClass, index: int | None) -> float:
+    """The time limit of a step: a test, or the class's setUpClass."""
+    return time_limit(test_class.cls, None if index is None else test_class.methods[index])
+
+
 class OutcomeRecorder(unittest.TestResult):
     """A ``unittest.TestResult`` that folds one test's events (subtests
     included) into a single ``TestOutcome``: error beats failure beats skip."""
@@ -120,7 +187,7 @@ class OutcomeRecorder(unittest.TestResult):
         self.tracebacks: list[str] = []
 
     def outcome(self, test: unittest.TestCase) -> TestOutcome:
-        name = _test_name(type(test), test._testMethodName)
+        name = f"{class_name(type(test))}.{test._testMethodName}"
         return TestOutcome(name, self.app, self.status, 0.0, "\n".join(self.messages), "\n".join(self.tracebacks))
 
     def _record(self, status: Status, message: str, err: ExcInfo | None = None) -> None:
@@ -132,7 +199,7 @@ class OutcomeRecorder(unittest.TestResult):
             self.tracebacks.append("".join(traceback.format_exception(*err)))
 
     def addError(self, test: unittest.TestCase, err: Any) -> None:
-        self._record(Status.ERROR, _describe(err[1]), err)
+        self._record(Status.ERROR, describe(err[1]), err)
 
     def addFailure(self, test: unittest.TestCase, err: Any) -> None:
         self._record(Status.FAIL, str(err[1]), err)
@@ -150,7 +217,7 @@ class OutcomeRecorder(unittest.TestResult):
         if issubclass(err[0], test.failureException):
             self._record(Status.FAIL, f"{label}: {err[1]}", err)
         else:
-            self._record(Status.ERROR, f"{label}: {_describe(err[1])}", err)
+            self._record(Status.ERROR, f"{label}: {describe(err[1])}", err)
 
 
 def _has_class_fixtures(cls: type[SmokeTest]) -> bool:
@@ -159,19 +226,15 @@ def _has_class_fixtures(cls: type[SmokeTest]) -> bool:
     its tests a savepoint each)."""
     overridden = (
         getattr(cls, name).__func__ is not getattr(unittest.TestCase, name).__func__
-        for name in ("setUpClass", "tearDownClass")
+        for name in (SETUP_CLASS, "tearDownClass")
     )
     return any(overridden) or bool(cls._class_cleanups)  # type: ignore[attr-defined]
 
 
-def _test_name(cls: type, method: str) -> str:
-    return f"{class_name(cls)}.{method}"
-
-
-def _describe(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _error_outcome(name: str, app: str, message: str, exc: BaseException) -> TestOutcome:
-    tb = "".join(traceback.format_exception(exc))
+def error_outcome(name: str, app: str, message: str, exc: BaseException | None = None) -> TestOutcome:
+    tb = "".join(traceback.format_exception(exc)) if exc is not None else ""
     return TestOutcome(name, app, Status.ERROR, message=message, traceback=tb)

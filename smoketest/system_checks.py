@@ -1,37 +1,88 @@
 """Django system checks (``smoketest.E0xx`` errors, ``smoketest.W0xx`` warnings)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core import checks
 
-from smoketest.conf import smoketest_settings
+from smoketest.conf import DEFAULTS, IMPORT_STRINGS, smoketest_settings
 from smoketest.loader import load_suite
+
+
+def _positive_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+
+
+def _seconds_or_zero(value: Any) -> bool:
+    return _positive_number(value) or value == 0
+
+
+def _list_of_strings(value: Any) -> bool:
+    return isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value)
+
+
+def _aliases(value: Any) -> bool:
+    return value is None or (_list_of_strings(value) and set(value) <= set(settings.DATABASES))
+
+
+def _tokens(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and bool(value)) or (_list_of_strings(value) and all(value))
+
+
+# Setting name -> (check ID, is the value valid?, what it must be).
+VALIDATORS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
+    "SKIP_APPS": ("smoketest.E001", _list_of_strings, "a list of app labels or names"),
+    "DATABASES": ("smoketest.E002", _aliases, "None or a list of aliases from DATABASES"),
+    "FAIL_STATUS": (
+        "smoketest.E003",
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and 400 <= v <= 599,
+        "an HTTP error status (400-599)",
+    ),
+    "TIMEOUT": ("smoketest.E004", _positive_number, "a positive number of seconds"),
+    "RUN_TIMEOUT": ("smoketest.E005", _positive_number, "a positive number of seconds"),
+    "CACHE_SECONDS": ("smoketest.E006", _seconds_or_zero, "a number of seconds (0: no cache)"),
+    "CACHE_FAIL_SECONDS": (
+        "smoketest.E007",
+        lambda v: v is None or _seconds_or_zero(v),
+        "None or a number of seconds",
+    ),
+    "CACHE": ("smoketest.E008", lambda v: v in settings.CACHES, "an alias from CACHES"),
+    "TOKEN": ("smoketest.E009", _tokens, "None, a non-empty string or a list of them"),
+    "PUBLIC_DETAIL": ("smoketest.E010", lambda v: v in ("full", "summary"), '"full" or "summary"'),
+    "THROTTLE_RATES": ("smoketest.E011", lambda v: isinstance(v, dict), 'a dict such as {"smoketest": "60/min"}'),
+}
+IMPORT_CHECK_ID = "smoketest.E012"
 
 
 @checks.register()
 def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
     errors: list[checks.CheckMessage] = []
-    skip_apps = smoketest_settings.SKIP_APPS
-    if isinstance(skip_apps, str) or not all(isinstance(name, str) for name in skip_apps):
-        errors.append(checks.Error("SMOKETEST_SKIP_APPS must be a list of app labels or names.", id="smoketest.E001"))
-    databases = smoketest_settings.DATABASES
-    if databases is not None:
-        unknown = sorted(set(databases) - set(settings.DATABASES)) if not isinstance(databases, str) else [databases]
-        if isinstance(databases, str) or unknown:
-            errors.append(
-                checks.Error(
-                    f"SMOKETEST_DATABASES must be a list of aliases from DATABASES (unknown: {', '.join(unknown)}).",
-                    id="smoketest.E002",
-                )
-            )
-    fail_status = smoketest_settings.FAIL_STATUS
-    if not isinstance(fail_status, int) or isinstance(fail_status, bool) or not 400 <= fail_status <= 599:
-        errors.append(
-            checks.Error("SMOKETEST_FAIL_STATUS must be an HTTP error status (400-599).", id="smoketest.E003")
-        )
+    for name, (check_id, valid, expected) in VALIDATORS.items():
+        value = getattr(settings, f"SMOKETEST_{name}", DEFAULTS[name])
+        if not valid(value):
+            errors.append(checks.Error(f"SMOKETEST_{name} must be {expected}, not {value!r}.", id=check_id))
+    for name in sorted(IMPORT_STRINGS):
+        try:
+            getattr(smoketest_settings, name)
+        except (ImportError, TypeError) as exc:
+            errors.append(checks.Error(f"SMOKETEST_{name} cannot be imported: {exc}", id=IMPORT_CHECK_ID))
     return errors
+
+
+@checks.register(checks.Tags.security)
+def check_exposure(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """An internet-facing endpoint that names every test and message is a leak."""
+    open_to_all = not smoketest_settings.tokens and not getattr(settings, "SMOKETEST_PERMISSION_CLASSES", ())
+    if settings.DEBUG or not open_to_all or smoketest_settings.PUBLIC_DETAIL != "full":
+        return []
+    return [
+        checks.Warning(
+            "The smoke test endpoint shows test names and messages to anyone.",
+            hint='Set SMOKETEST_TOKEN, SMOKETEST_PERMISSION_CLASSES, or SMOKETEST_PUBLIC_DETAIL = "summary".',
+            id="smoketest.W003",
+        )
+    ]
 
 
 @checks.register()

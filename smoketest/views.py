@@ -9,7 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from smoketest import access
+from smoketest.conf import smoketest_settings
 from smoketest.negotiation import FallbackContentNegotiation
+from smoketest.polling import shared_result
 from smoketest.renderers import REPORT_RENDERERS
 from smoketest.runner import run_smoke_tests
 
@@ -22,9 +25,6 @@ class SmokeTestView(APIView):
     http_method_names = ["get", "head"]
     renderer_classes = REPORT_RENDERERS
     content_negotiation_class = FallbackContentNegotiation
-    authentication_classes: list[type] = []
-    permission_classes: list[type] = []
-    throttle_classes: list[type] = []
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Callable[..., Any]:
@@ -35,8 +35,20 @@ class SmokeTestView(APIView):
             view = transaction.non_atomic_requests(using=alias)(view)
         return view
 
+    def get_authenticators(self) -> list[Any]:
+        return [access.SmoketestTokenAuthentication(), *(cls() for cls in smoketest_settings.AUTHENTICATION_CLASSES)]
+
+    def get_permissions(self) -> list[Any]:
+        return [access.HasSmoketestToken(), *(cls() for cls in smoketest_settings.PERMISSION_CLASSES)]
+
+    def get_throttles(self) -> list[Any]:
+        return access.throttles()
+
+    def get_renderer_context(self) -> dict[str, Any]:
+        return {**super().get_renderer_context(), "disclosure": access.Disclosure.for_request(self.request)}
+
     def get(self, request: Request) -> Response:
-        result = run_smoke_tests()
+        result = shared_result("all", run_smoke_tests)
         return Response(result, status=request.accepted_renderer.http_status(result))
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:

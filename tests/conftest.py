@@ -1,4 +1,6 @@
 import json
+import threading
+import time
 
 import pytest
 from django.db import connections
@@ -36,3 +38,30 @@ def by_name(document: dict) -> dict:
 def widget_names() -> dict[str, list[str]]:
     """The widget rows left on every alias."""
     return {alias: sorted(Widget.objects.using(alias).values_list("name", flat=True)) for alias in connections}
+
+
+@pytest.fixture
+def runs():
+    """The results of the runs that finish while the test runs (run_finished)."""
+    from smoketest.signals import run_finished
+
+    results = []
+
+    def record(sender, result, **kwargs):
+        results.append(result)
+
+    run_finished.connect(record)
+    yield results
+    run_finished.disconnect(record)
+
+
+def workers() -> list[threading.Thread]:
+    """The smoke test worker threads alive now."""
+    return [thread for thread in threading.enumerate() if thread.name == "smoketest-worker"]
+
+
+def wait_for_workers_to_end(limit: float = 10) -> None:
+    end = time.monotonic() + limit
+    while workers() and time.monotonic() < end:
+        time.sleep(0.05)
+    assert workers() == []

@@ -45,7 +45,6 @@ ALLOWED_HOSTS = ["*"]
 USE_TZ = True
 ROOT_URLCONF = "tests.urls"
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
-STATIC_URL = "/static/"  # the live server's static handler needs one
 
 BASE_APPS = [
     "django.contrib.contenttypes",
@@ -62,4 +61,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
 ]
-SILENCED_SYSTEM_CHECKS = ["smoketest.W001"]
+SILENCED_SYSTEM_CHECKS = ["smoketest.W001", "smoketest.W003"]
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "unreachable": {"BACKEND": "tests.testapp.caches.UnreachableCache"},
+}
+STATIC_URL = "/static/"

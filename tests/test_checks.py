@@ -1,6 +1,7 @@
+import pytest
 from django.core import checks
 
-from smoketest.system_checks import check_discovery, check_settings
+from smoketest.system_checks import check_discovery, check_exposure, check_settings
 
 
 def ids(messages):
@@ -30,11 +31,42 @@ def test_valid_defaults_are_quiet():
     assert check_settings() == []
 
 
-def test_invalid_settings_are_errors(settings):
-    settings.SMOKETEST_SKIP_APPS = "broken"
-    settings.SMOKETEST_DATABASES = ["default", "nope"]
-    settings.SMOKETEST_FAIL_STATUS = 200
+@pytest.mark.parametrize(
+    "name, value, check_id",
+    [
+        ("SKIP_APPS", "broken", "smoketest.E001"),
+        ("DATABASES", ["default", "nope"], "smoketest.E002"),
+        ("FAIL_STATUS", 200, "smoketest.E003"),
+        ("TIMEOUT", 0, "smoketest.E004"),
+        ("RUN_TIMEOUT", "60", "smoketest.E005"),
+        ("CACHE_SECONDS", -1, "smoketest.E006"),
+        ("CACHE_FAIL_SECONDS", "5", "smoketest.E007"),
+        ("CACHE", "nowhere", "smoketest.E008"),
+        ("TOKEN", ["ok", ""], "smoketest.E009"),
+        ("PUBLIC_DETAIL", "names", "smoketest.E010"),
+        ("THROTTLE_RATES", "60/min", "smoketest.E011"),
+        ("PERMISSION_CLASSES", ["no.such.Permission"], "smoketest.E012"),
+    ],
+)
+def test_invalid_settings_are_errors_naming_the_setting(settings, name, value, check_id):
+    setattr(settings, f"SMOKETEST_{name}", value)
     messages = check_settings()
-    assert ids(messages) == ["smoketest.E001", "smoketest.E002", "smoketest.E003"]
-    assert all(message.level == checks.ERROR for message in messages)
-    assert "nope" in messages[1].msg
+    assert ids(messages) == [check_id]
+    assert messages[0].level == checks.ERROR
+    assert f"SMOKETEST_{name}" in messages[0].msg
+
+
+def test_public_endpoint_naming_internals_warns_in_production(settings):
+    settings.DEBUG = False
+    assert ids(check_exposure()) == ["smoketest.W003"]
+    settings.SMOKETEST_PUBLIC_DETAIL = "summary"
+    assert check_exposure() == []
+    settings.SMOKETEST_PUBLIC_DETAIL = "full"
+    settings.SMOKETEST_TOKEN = "secret"
+    assert check_exposure() == []
+    settings.SMOKETEST_TOKEN = None
+    settings.SMOKETEST_PERMISSION_CLASSES = ["rest_framework.permissions.IsAdminUser"]
+    assert check_exposure() == []
+    settings.SMOKETEST_PERMISSION_CLASSES = []
+    settings.DEBUG = True
+    assert check_exposure() == []

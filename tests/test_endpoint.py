@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import by_name
 
-pytestmark = pytest.mark.django_db(databases="__all__")
+pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
 
 TEXT_REPORT = re.compile(
     r"\A(?P<status>PASS|FAIL)\n"

@@ -312,3 +312,36 @@ def test_junit_error_answer_is_an_empty_valid_document(client, smoke_apps):
     response = client.post("/smoketest/", HTTP_ACCEPT="application/xml")
     assert (response.status_code, response["Content-Type"]) == (405, JUNIT)
     assert parse_junit(response.content).findall("testsuite") == []
+
+
+# Disclosure ---------------------------------------------------------------
+
+
+def test_summary_detail_names_no_test_in_any_format(client, smoke_apps, settings):
+    smoke_apps("checkout")
+    settings.SMOKETEST_PUBLIC_DETAIL = "summary"
+    for name in ["text", "json", "html", "prometheus", "openmetrics", "junit"]:
+        body = get(client, format=name).content
+        assert b"checkout" not in body and b"test_mail_server" not in body and b"Connection refused" not in body
+    page = parse_html(get(client, format="html").content)
+    assert "5 tests 2 passed 1 failed 1 error 1 skipped" in text(page.find(".//header"))
+    assert page.find(".//section") is None
+    metrics = metric_families(get(client, format="prometheus").content)
+    assert set(metrics) == {
+        "smoketest_up",
+        "smoketest_tests",
+        "smoketest_run_duration_seconds",
+        "smoketest_last_run_timestamp_seconds",
+    }
+    junit = parse_junit(get(client, format="junit").content)
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors"), list(junit)) == ("5", "1", "1", [])
+
+
+@pytest.mark.django_db(databases="__all__", transaction=True)  # the staff user must be committed
+def test_staff_see_tracebacks_in_html_and_junit(client, smoke_apps, settings, django_user_model):
+    smoke_apps("checkout")
+    settings.SMOKETEST_PUBLIC_DETAIL = "summary"
+    client.force_login(django_user_model.objects.create(username="ops", is_staff=True))
+    assert len(list(parse_html(get(client, format="html").content).iter("details"))) == 2
+    error = parse_junit(get(client, format="junit").content).find(".//error")
+    assert error.text.startswith("Traceback (most recent call last)")

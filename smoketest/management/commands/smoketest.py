@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from smoketest.access import Disclosure
 from smoketest.renderers import RENDERERS_BY_FORMAT
 from smoketest.runner import run_smoke_tests
 
@@ -19,7 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = run_smoke_tests()
-        report = RENDERERS_BY_FORMAT[options["format"]]().render(result).decode()
+        renderer = RENDERERS_BY_FORMAT[options["format"]]()
+        report = renderer.render(result, renderer_context={"disclosure": Disclosure(tracebacks=True)}).decode()
         self.stdout.write(report, ending="" if report.endswith("\n") else "\n")
         if not result.passed:
             raise SystemExit(1)

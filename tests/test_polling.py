@@ -1,0 +1,69 @@
+"""Safe under polling load: one run at a time, shared results, a cache that may be down."""
+
+import json
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.core.cache import cache
+
+from tests.conftest import widget_names
+from tests.smokeapps.concurrency import smoke as concurrency
+
+pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
+
+
+def fetch(url: str) -> tuple[int, dict]:
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, json.loads(response.read())
+
+
+def test_fifty_concurrent_requests_share_runs_one_at_a_time(live_server, smoke_apps, runs):
+    smoke_apps("concurrency")
+    concurrency.MOST_AT_ONCE[0] = 0
+    url = f"{live_server.url}/smoketest/"
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        answers = list(pool.map(fetch, [url] * 50))
+    assert len(answers) == 50
+    assert all(status == 200 and document["status"] == "PASS" for status, document in answers)
+    assert all(document["tests_passed"] == 1 for _, document in answers)
+    assert concurrency.MOST_AT_ONCE[0] == 1
+    # Requests that arrived during a run got its result: far fewer runs than requests.
+    assert 1 <= len(runs) < 10
+    assert widget_names() == {"default": [], "other": []}
+
+
+@pytest.fixture
+def cached(settings, smoke_apps):
+    cache.clear()
+    settings.SMOKETEST_CACHE_SECONDS = 60
+    yield
+    cache.clear()
+
+
+def test_a_cached_result_is_served_without_running(client, cached, smoke_apps, runs):
+    smoke_apps("multidb")
+    first = json.loads(client.get("/smoketest/?format=json").content)
+    second = json.loads(client.get("/smoketest/?format=json").content)
+    assert len(runs) == 1
+    assert (first["cached"], first["age"]) == (False, 0)
+    assert second["cached"] is True and second["age"] >= 0
+    assert second["started_at"] == first["started_at"]
+
+
+def test_failed_results_may_be_cached_for_less(client, cached, settings, smoke_apps, runs):
+    smoke_apps("outcomes")
+    settings.SMOKETEST_CACHE_FAIL_SECONDS = 0
+    client.get("/smoketest/")
+    response = client.get("/smoketest/")
+    assert response.status_code == 500
+    assert len(runs) == 2
+
+
+def test_a_cache_that_is_down_does_not_stop_the_tests(client, cached, settings, smoke_apps, runs, caplog):
+    smoke_apps("multidb")
+    settings.SMOKETEST_CACHE = "unreachable"
+    assert [client.get("/smoketest/").status_code for _ in range(2)] == [200, 200]
+    assert len(runs) == 2
+    assert "could not read the result cache" in caplog.text

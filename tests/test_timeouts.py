@@ -1,0 +1,105 @@
+"""Time limits: a hung test is reported, abandoned, rolled back, and never started twice."""
+
+import time
+
+import pytest
+from django.db import connection
+
+from tests.conftest import by_name, wait_for_workers_to_end, widget_names, workers
+from tests.smokeapps.slow import smoke as slow
+
+pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
+
+
+@pytest.fixture
+def release():
+    slow.RELEASE.clear()
+    yield slow.RELEASE
+    slow.RELEASE.set()
+    wait_for_workers_to_end()
+
+
+@pytest.fixture
+def only(settings, smoke_apps):
+    """Install the slow app and run only the given classes of it."""
+
+    def select(*classes: str) -> None:
+        smoke_apps("slow")
+        settings.SMOKETEST_SKIP_APPS = []
+        names = {f"tests.smokeapps.slow.smoke.{name}" for name in classes}
+        from smoketest import loader
+
+        suite = loader.discover()
+        for app in suite:
+            if app.label == "slow":
+                object.__setattr__(app, "classes", tuple(c for c in app.classes if c.name in names))
+
+    return select
+
+
+def timed_get(get_json):
+    start = time.monotonic()
+    response, document = get_json()
+    return time.monotonic() - start, response, by_name(document)
+
+
+def test_hung_test_times_out_and_its_writes_are_rolled_back_when_it_returns(get_json, only, release):
+    only("Hangs")
+    elapsed, response, tests = timed_get(get_json)
+    assert elapsed < 3.5
+    assert response.status_code == 500
+    assert tests["test_a_hangs_after_writing"]["status"] == "error"
+    assert tests["test_a_hangs_after_writing"]["message"] == "timed out after 2 s"
+    assert tests["test_b_runs_after_the_timeout"]["status"] == "pass"
+    assert len(workers()) == 1  # the abandoned one, still waiting
+    release.set()
+    wait_for_workers_to_end()
+    assert widget_names() == {"default": [], "other": []}
+
+
+def test_polling_while_a_test_hangs_does_not_start_it_again(get_json, only, release):
+    only("Hangs")
+    timed_get(get_json)
+    for _ in range(4):
+        elapsed, _, tests = timed_get(get_json)
+        assert elapsed < 1.5
+        assert tests["test_a_hangs_after_writing"]["status"] == "error"
+        assert tests["test_a_hangs_after_writing"]["message"].startswith("still running: it timed out")
+        assert tests["test_b_runs_after_the_timeout"]["status"] == "pass"
+    assert len(workers()) == 1
+
+
+def test_class_attribute_limit(get_json, only, release):
+    only("ClassLimit")
+    elapsed, _, tests = timed_get(get_json)
+    assert elapsed < 2.5
+    assert tests["test_waits"]["message"] == "timed out after 1 s"
+
+
+def test_hanging_setupclass_errors_every_test_of_the_class(get_json, only, release):
+    only("HangingSetUpClass")
+    elapsed, _, tests = timed_get(get_json)
+    assert elapsed < 2.5
+    assert tests["test_one"]["message"] == tests["test_two"]["message"] == "setUpClass timed out after 1 s"
+
+
+def test_run_budget_reports_the_rest_as_not_run(get_json, only, settings, release):
+    only("Budget")
+    settings.SMOKETEST_RUN_TIMEOUT = 1
+    elapsed, response, tests = timed_get(get_json)
+    assert elapsed < 2
+    assert response.status_code == 500
+    assert tests["test_a_slow"]["status"] == "pass"
+    assert tests["test_b_slow"]["message"].endswith("(the run's 1 s budget was spent)")
+    assert tests["test_c_never_starts"]["message"] == "not run: the run's 1 s budget was spent"
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite has no server-side statement timeout")
+def test_statements_are_bounded_server_side(get_json, only, release):
+    only("SlowStatement")
+    elapsed, _, tests = timed_get(get_json)
+    assert elapsed < 2.5
+    assert tests["test_sleeps_in_the_database"]["status"] == "error"
+    # The database cancels the 8 s statement at the 1 s limit, so the
+    # abandoned worker ends long before the statement would have.
+    wait_for_workers_to_end(limit=3)
