@@ -8,6 +8,7 @@ import re
 import time
 
 import pytest
+from django.core.cache import cache
 
 from tests.parsers import metric_families, parse_html, parse_junit, sample_values, text
 
@@ -345,3 +346,19 @@ def test_staff_see_tracebacks_in_html_and_junit(client, smoke_apps, settings, dj
     assert len(list(parse_html(get(client, format="html").content).iter("details"))) == 2
     error = parse_junit(get(client, format="junit").content).find(".//error")
     assert error.text.startswith("Traceback (most recent call last)")
+
+
+@pytest.fixture
+def result_cache(settings):
+    cache.clear()
+    settings.SMOKETEST_CACHE_SECONDS = 30
+    yield
+    cache.clear()
+
+
+def test_html_says_when_a_result_comes_from_the_cache(client, smoke_apps, result_cache):
+    smoke_apps("passing")
+    first = text(parse_html(get(client, format="html").content).find(".//header"))
+    second = text(parse_html(get(client, format="html").content).find(".//header"))
+    assert "cached" not in first
+    assert re.search(r"· cached, \d+ s old$", second), second
