@@ -12,8 +12,8 @@ class FallbackContentNegotiation(DefaultContentNegotiation):
     ``text/plain; version=0.0.4`` is Prometheus, plain ``text/plain`` is the
     text report, and on a tie the first renderer wins. An ``Accept`` header
     nothing matches, or that cannot be parsed, gets the first renderer (plain
-    text) instead of a 406: a monitor must always get an answer. An unknown
-    ``?format=`` is a clear 400."""
+    text) instead of a 406: a monitor must always get an answer.
+    ``?format=`` is case-insensitive; an unknown one is a clear 400."""
 
     def select_renderer(
         self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
@@ -21,7 +21,7 @@ class FallbackContentNegotiation(DefaultContentNegotiation):
         requested_format = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
         if requested_format:
             for renderer in renderers:
-                if renderer.format == requested_format:
+                if renderer.format == requested_format.strip().lower():
                     return renderer, renderer.media_type
             choices = ", ".join(renderer.format for renderer in renderers)
             raise ParseError(f"Unknown format {requested_format!r}; choose one of: {choices}.")

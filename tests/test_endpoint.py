@@ -206,3 +206,11 @@ def test_url_name(smoke_apps):
     from django.urls import reverse
 
     assert reverse("smoketest:smoketest") == "/smoketest/"
+
+
+@pytest.mark.parametrize("value", ["JSON", " Json "])
+def test_format_parameter_is_case_insensitive(client, smoke_apps, value):
+    smoke_apps("passing")
+    response = client.get("/smoketest/", {"format": value})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
