@@ -90,3 +90,22 @@ def limit_statements(connection: BaseDatabaseWrapper, seconds: float) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(sql)
+
+
+def sever(connection: BaseDatabaseWrapper) -> None:
+    """End another thread's connection at once, without committing: the
+    server rolls its transaction back and releases its locks, and whatever
+    that thread sends next fails. Runs in the caller's thread, through the
+    caller's own connection where the database needs one to do it."""
+    raw = connection.connection
+    if raw is None:
+        return
+    if connection.vendor == "postgresql":
+        with connections[connection.alias].cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [raw.info.backend_pid])
+    elif connection.vendor == "mysql":
+        with connections[connection.alias].cursor() as cursor:
+            cursor.execute(f"KILL CONNECTION {int(raw.thread_id())}")
+    elif connection.vendor == "sqlite" and not connection.is_in_memory_db():
+        raw.interrupt()
+        raw.close()

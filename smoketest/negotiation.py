@@ -7,9 +7,13 @@ from rest_framework.request import Request
 
 
 class FallbackContentNegotiation(DefaultContentNegotiation):
-    """DRF's negotiation, except that an Accept header it cannot serve or
-    parse gets the first renderer (plain text) instead of a 406: a monitor
-    must always get an answer. An unknown ``?format=`` is a clear 400."""
+    """Picks the renderer the ``Accept`` header prefers, honouring quality
+    values and media type parameters (Django's ``get_preferred_type()``):
+    ``text/plain; version=0.0.4`` is Prometheus, plain ``text/plain`` is the
+    text report, and on a tie the first renderer wins. An ``Accept`` header
+    nothing matches, or that cannot be parsed, gets the first renderer (plain
+    text) instead of a 406: a monitor must always get an answer.
+    ``?format=`` is case-insensitive; an unknown one is a clear 400."""
 
     def select_renderer(
         self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
@@ -17,11 +21,10 @@ class FallbackContentNegotiation(DefaultContentNegotiation):
         requested_format = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
         if requested_format:
             for renderer in renderers:
-                if renderer.format == requested_format:
+                if renderer.format == requested_format.strip().lower():
                     return renderer, renderer.media_type
             choices = ", ".join(renderer.format for renderer in renderers)
             raise ParseError(f"Unknown format {requested_format!r}; choose one of: {choices}.")
-        try:
-            return super().select_renderer(request, renderers, format_suffix)
-        except Exception:  # NotAcceptable, or a header DRF cannot parse
-            return renderers[0], renderers[0].media_type
+        preferred = request.get_preferred_type([renderer.media_type for renderer in renderers])
+        chosen = next((renderer for renderer in renderers if renderer.media_type == preferred), renderers[0])
+        return chosen, chosen.media_type

@@ -11,6 +11,14 @@ class Status(str, enum.Enum):
     ERROR = "error"
     SKIP = "skip"
 
+    @property
+    def severity(self) -> int:
+        """How bad it is: error beats failure beats skip beats pass."""
+        return _SEVERITY_ORDER.index(self)
+
+
+_SEVERITY_ORDER = (Status.PASS, Status.SKIP, Status.FAIL, Status.ERROR)
+
 
 @dataclass
 class TestOutcome:
@@ -30,18 +38,22 @@ class TestOutcome:
         verb = "failed" if self.status is Status.FAIL else "errored"
         return f"{self.name} {verb}: {' '.join(self.message.split())}"
 
+    @property
+    def short_name(self) -> str:
+        """The last dotted part of the name: the test method (JUnit's ``name``)."""
+        return self.name.rpartition(".")[2]
+
+    @property
+    def class_path(self) -> str:
+        """The name without its last part: ``module.Class`` (JUnit's ``classname``)."""
+        return self.name.rpartition(".")[0] or self.app
+
 
 @dataclass
-class RunResult:
-    """Everything a run found, in report order."""
+class OutcomeGroup:
+    """Outcomes counted by status: a whole run, or one app of it."""
 
-    started_at: datetime
-    duration_ms: float = 0.0
-    test_classes: int = 0
     outcomes: list[TestOutcome] = field(default_factory=list)
-    # Set when the result is served from the cache: how old it is, in seconds.
-    cached: bool = False
-    age_seconds: float = 0.0
 
     def _with_status(self, status: Status) -> list[TestOutcome]:
         return [outcome for outcome in self.outcomes if outcome.status is status]
@@ -69,3 +81,58 @@ class RunResult:
     @property
     def skipped(self) -> list[TestOutcome]:
         return self._with_status(Status.SKIP)
+
+    @property
+    def counts(self) -> dict[Status, int]:
+        """How many outcomes have each status, every status present."""
+        return {status: len(self._with_status(status)) for status in Status}
+
+    @property
+    def worst_first(self) -> list[TestOutcome]:
+        """The outcomes, errors and failures first, otherwise in report order."""
+        return sorted(self.outcomes, key=lambda outcome: -outcome.status.severity)
+
+    @property
+    def severity(self) -> int:
+        """The severity of the worst outcome (0 when there is none)."""
+        return max((outcome.status.severity for outcome in self.outcomes), default=0)
+
+
+@dataclass
+class AppResult(OutcomeGroup):
+    """The outcomes of one app."""
+
+    label: str = ""
+
+    @property
+    def duration_ms(self) -> float:
+        return sum(outcome.duration_ms for outcome in self.outcomes)
+
+
+@dataclass
+class RunResult(OutcomeGroup):
+    """Everything a run found, in report order."""
+
+    started_at: datetime = field(kw_only=True)
+    duration_ms: float = 0.0
+    test_classes: int = 0
+    # Set when the result is served from the cache: how old it is, in seconds.
+    cached: bool = False
+    age_seconds: float = 0.0
+
+    @property
+    def apps(self) -> list[AppResult]:
+        """The outcomes grouped by app, apps in report order."""
+        by_label: dict[str, list[TestOutcome]] = {}
+        for outcome in self.outcomes:
+            by_label.setdefault(outcome.app, []).append(outcome)
+        return [AppResult(outcomes, label=label) for label, outcomes in by_label.items()]
+
+    @property
+    def apps_worst_first(self) -> list[AppResult]:
+        """The apps, those with errors or failures first, otherwise in report order."""
+        return sorted(self.apps, key=lambda app: -app.severity)
+
+    @property
+    def longest_test_ms(self) -> float:
+        return max((outcome.duration_ms for outcome in self.outcomes), default=0.0)

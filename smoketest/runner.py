@@ -240,8 +240,6 @@ class OutcomeRecorder(unittest.TestResult):
     """A ``unittest.TestResult`` that folds one test's events (subtests
     included) into a single ``TestOutcome``: error beats failure beats skip."""
 
-    _rank = {Status.PASS: 0, Status.SKIP: 1, Status.FAIL: 2, Status.ERROR: 3}
-
     def __init__(self, app: str) -> None:
         super().__init__()
         self.app = app
@@ -254,7 +252,7 @@ class OutcomeRecorder(unittest.TestResult):
         return TestOutcome(name, self.app, self.status, 0.0, "\n".join(self.messages), "\n".join(self.tracebacks))
 
     def _record(self, status: Status, message: str, err: ExcInfo | None = None) -> None:
-        if self._rank[status] > self._rank[self.status]:
+        if status.severity > self.status.severity:
             self.status = status
         if message:
             self.messages.append(message)

@@ -74,6 +74,8 @@ class Selection:
             if not any(_selects_error(label, app, error) for app in suite for error in app.errors) and not any(
                 _selects_test(label, app, test_class, method) for app, test_class, method in _tests(suite)
             ):
+                if any(app.matches([label]) for app in suite):
+                    raise SelectionError(f"App {label!r} has no smoke tests")
                 raise SelectionError(f"Unknown test label {label!r}", _close_matches(label, _label_names(suite)))
         selected = [self._narrow(app) for app in suite]
         if not any(app.classes or app.errors for app in selected):
@@ -165,7 +167,12 @@ def _selects_error(label: str, app: AppSuite, error: LoadError) -> bool:
 
 def _label_names(suite: Sequence[AppSuite]) -> set[str]:
     """Every label that names something, for close-match suggestions."""
-    names = {name for app in suite for name in (*app.names, *(error.module for error in app.errors))}
+    names = {
+        name
+        for app in suite
+        if app.classes or app.errors
+        for name in (*app.names, *(error.module for error in app.errors))
+    }
     for app, test_class, method in _tests(suite):
         for address in _test_addresses(app, test_class, method):
             parts = address.split(".")

@@ -18,14 +18,14 @@ from typing import Literal
 
 from django.db import connections
 
-from smoketest.isolation import limit_statements
+from smoketest.isolation import limit_statements, sever
 from smoketest.loader import AppSuite, TestClass
 from smoketest.result import RunResult, TestOutcome
 from smoketest.runner import CAUGHT, SETUP_CLASS, SmokeRunner, describe, error_outcome, step_limit
 
 Phase = Literal["start", "setup_class", "test", "after"]
 
-# Steps whose abandoned worker is still running them: name -> (worker, started).
+# Steps whose abandoned worker is still running them: name -> (worker, when it timed out).
 _hung: dict[str, tuple["Worker", float]] = {}
 _hung_lock = threading.Lock()
 
@@ -109,6 +109,8 @@ class Worker(threading.Thread):
     # --- the worker thread ---------------------------------------------------
 
     def run(self) -> None:
+        # This thread's own connection wrappers, so the supervisor can sever them.
+        self.db_connections = [connections[alias] for alias in self.runner.aliases]
         try:
             while True:
                 with self.cond:
@@ -119,7 +121,9 @@ class Worker(threading.Thread):
         except CAUGHT as exc:
             self.end(error_outcome("smoketest.worker", "smoketest", f"internal error: {describe(exc)}", exc))
         finally:
-            connections.close_all()  # this thread's connections only
+            for connection in connections.all(initialized_only=True):  # this thread's only
+                with suppress(*CAUGHT):  # severed ones may refuse to close twice
+                    connection.close()
             with _hung_lock:
                 for name in [name for name, (worker, _) in _hung.items() if worker is self]:
                     del _hung[name]
@@ -189,7 +193,12 @@ class Worker(threading.Thread):
         """Report the hung step, hand the rest of its class back to the queue."""
         self.abandoned = True
         with _hung_lock:
-            _hung[step.name] = (self, step.started)
+            _hung[step.name] = (self, time.monotonic())
+        # End the hung test's connections now: the database rolls its work back
+        # and releases its locks, and nothing it sends later can run.
+        for connection in getattr(self, "db_connections", ()):
+            with suppress(*CAUGHT):
+                sever(connection)
         if step.test_class is None:
             return
         over_budget = step.started + step.limit > self.budget_end

@@ -14,7 +14,8 @@ from smoketest import access
 from smoketest.conf import smoketest_settings
 from smoketest.negotiation import FallbackContentNegotiation
 from smoketest.polling import shared_result
-from smoketest.renderers import JSONRenderer, PlainTextRenderer
+from smoketest.renderers import REPORT_RENDERERS
+from smoketest.result import RunResult
 from smoketest.runner import run_smoke_tests
 from smoketest.selection import Selection, SelectionError, query_flag, selected_suite
 
@@ -22,10 +23,11 @@ from smoketest.selection import Selection, SelectionError, query_flag, selected_
 class SmokeTestView(APIView):
     """``GET``/``HEAD``: run the smoke tests (``?test=``, ``?tag=``,
     ``?exclude_tag=``, ``?failfast=1`` narrow the run), answer 200 on PASS,
-    ``SMOKETEST_FAIL_STATUS`` on FAIL and 400 on a selection that names nothing."""
+    ``SMOKETEST_FAIL_STATUS`` on FAIL (the renderer decides: metrics answer
+    200 either way) and 400 on a selection that names nothing."""
 
     http_method_names = ["get", "head"]
-    renderer_classes = [PlainTextRenderer, JSONRenderer]
+    renderer_classes = REPORT_RENDERERS
     content_negotiation_class = FallbackContentNegotiation
 
     @classmethod
@@ -60,9 +62,14 @@ class SmokeTestView(APIView):
             raise ParseError(str(exc) if shown.names else exc.without_names)
         key = ("run", selection, failfast)
         result = shared_result(key, lambda: run_smoke_tests(selection, failfast=failfast))
-        return Response(result, status=200 if result.passed else smoketest_settings.FAIL_STATUS)
+        return Response(result, status=request.accepted_renderer.http_status(result))
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Cache-Control"] = "no-store"
+        if isinstance(response.data, RunResult):
+            # A FAIL is an answer, not a server error: it is logged on the
+            # "smoketest" logger already, so keep it out of django.request
+            # (whose AdminEmailHandler would mail every poll during an outage).
+            response._has_been_logged = True
         return response

@@ -56,7 +56,20 @@ def test_fail_as_plain_text_lists_each_problem_on_one_line(client, smoke_apps):
 
 @pytest.mark.parametrize(
     "accept",
-    [None, "*/*", "text/plain", "text/html", "application/xml", ";;;", "text/plain; q=bogus", "\x00garbage", "a/b/c"],
+    [
+        None,
+        "*/*",
+        "text/*",
+        "text/plain",
+        "text/plain; charset=utf-8",
+        "text/plain; version=9.9",
+        "image/png",
+        "application/pdf",
+        ";;;",
+        "text/plain; q=bogus",
+        "\x00garbage",
+        "a/b/c",
+    ],
 )
 def test_any_accept_header_gets_a_text_answer(client, smoke_apps, accept):
     smoke_apps("passing")
@@ -178,7 +191,9 @@ def test_unknown_format_parameter_is_a_clear_400(client, smoke_apps):
     smoke_apps("passing")
     response = client.get("/smoketest/", {"format": "xml"})
     assert response.status_code == 400
-    assert response.content.decode() == "Unknown format 'xml'; choose one of: text, json.\n"
+    assert response.content.decode() == (
+        "Unknown format 'xml'; choose one of: text, json, html, prometheus, openmetrics, junit.\n"
+    )
 
 
 @pytest.mark.parametrize("params", [{}, {"format": "json"}, {"format": "nope"}, {"unknown": "x"}])
@@ -191,3 +206,11 @@ def test_url_name(smoke_apps):
     from django.urls import reverse
 
     assert reverse("smoketest:smoketest") == "/smoketest/"
+
+
+@pytest.mark.parametrize("value", ["JSON", " Json "])
+def test_format_parameter_is_case_insensitive(client, smoke_apps, value):
+    smoke_apps("passing")
+    response = client.get("/smoketest/", {"format": value})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"

@@ -14,9 +14,28 @@ query = st.dictionaries(
     st.text(max_size=20),
     max_size=4,
 )
+# What a PASS looks like in each format, by Content-Type.
+PASS_MARKERS = {
+    "text/plain; charset=utf-8": b"PASS\n",
+    "application/json": b'{"status":"PASS"',
+    "text/html; charset=utf-8": b'<span class="overall">PASS</span>',
+    "text/plain; version=0.0.4; charset=utf-8": b"\nsmoketest_up 1\n",
+    "application/openmetrics-text; version=1.0.0; charset=utf-8": b"\nsmoketest_up 1\n",
+    "application/xml; charset=utf-8": b'failures="0" errors="0"',
+}
 accepts = (
     st.sampled_from(
-        ["application/json", "text/plain; version=0.0.4", "*/*", "text/html", "application/json;q=x", ";", ""]
+        [
+            "application/json",
+            "text/plain; version=0.0.4",
+            "application/openmetrics-text",
+            "application/xml",
+            "*/*",
+            "text/html",
+            "application/json;q=x",
+            ";",
+            "",
+        ]
     )
     | header_text
 )
@@ -38,4 +57,4 @@ def test_no_input_yields_a_server_error(smoke_apps, method, params, accept, auth
     assert response.status_code in {200, 400, 405}, (response.status_code, response.content[:300])
     assert response["Cache-Control"] == "no-store"
     if response.status_code == 200 and method.upper() == "GET":
-        assert response.content.startswith((b"PASS", b'{"status":"PASS"'))
+        assert PASS_MARKERS[response["Content-Type"]] in response.content

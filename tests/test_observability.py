@@ -37,3 +37,11 @@ def test_run_finished_carries_the_result_and_a_broken_receiver_breaks_nothing(cl
     assert response.status_code == 200
     assert [result.status for result in runs] == ["PASS"]
     assert runs[0].outcomes[0].name.endswith("test_writes_every_alias")
+
+
+def test_a_fail_answer_is_not_logged_as_a_server_error(client, smoke_apps, caplog):
+    smoke_apps("outcomes")
+    with caplog.at_level(logging.INFO, logger="django.request"):
+        response = client.get("/smoketest/")
+    assert response.status_code == 500
+    assert [record for record in caplog.records if record.name == "django.request"] == []

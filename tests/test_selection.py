@@ -114,12 +114,6 @@ def test_malformed_label_is_an_error(smoke_apps, label):
     assert "\n" not in str(error.value)
 
 
-def test_an_app_without_smoke_tests_is_an_unknown_label(smoke_apps):
-    smoke_apps("passing", "nosmoke")
-    with pytest.raises(SelectionError, match="^Unknown test label 'nosmoke'"):
-        selected(labels=("nosmoke",))
-
-
 def test_skip_apps_come_before_labels(smoke_apps):
     smoke_apps("passing", "package")
     assert selected(skip_apps=("package",)) == [
@@ -266,3 +260,11 @@ def test_a_broken_module_is_kept_whatever_the_tags(smoke_apps):
         f"{TAGGED}.OneStringTag.test_string",
         "tests.smokeapps.broken.smoke",
     ]
+
+
+@pytest.mark.parametrize("label", ["nosmoke", "testapp", "tests.smokeapps.nosmoke"])
+def test_an_app_without_smoke_tests_is_named_as_such(smoke_apps, label):
+    smoke_apps("nosmoke", "passing")
+    with pytest.raises(SelectionError) as raised:
+        selected(labels=(label,))
+    assert str(raised.value) == f"App {label!r} has no smoke tests."

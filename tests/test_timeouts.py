@@ -1,5 +1,6 @@
 """Time limits: a hung test is reported, abandoned, rolled back, and never started twice."""
 
+import threading
 import time
 
 import pytest
@@ -7,6 +8,7 @@ from django.db import connection
 
 from tests.conftest import by_name, wait_for_workers_to_end, widget_names, workers
 from tests.smokeapps.slow import smoke as slow
+from tests.testapp.models import Widget
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
 
@@ -20,32 +22,18 @@ def release():
 
 
 @pytest.fixture
-def only(settings, smoke_apps):
-    """Install the slow app and run only the given classes of it."""
-
-    def select(*classes: str) -> None:
-        smoke_apps("slow")
-        settings.SMOKETEST_SKIP_APPS = []
-        names = {f"tests.smokeapps.slow.smoke.{name}" for name in classes}
-        from smoketest import loader
-
-        suite = loader.discover()
-        for app in suite:
-            if app.label == "slow":
-                object.__setattr__(app, "classes", tuple(c for c in app.classes if c.name in names))
-
-    return select
+def slow_app(smoke_apps):
+    smoke_apps("slow")
 
 
-def timed_get(get_json):
+def timed_get(get_json, test_class):
     start = time.monotonic()
-    response, document = get_json()
+    response, document = get_json(test=f"slow.{test_class}")
     return time.monotonic() - start, response, by_name(document)
 
 
-def test_hung_test_times_out_and_its_writes_are_rolled_back_when_it_returns(get_json, only, release):
-    only("Hangs")
-    elapsed, response, tests = timed_get(get_json)
+def test_hung_test_times_out_and_its_writes_are_rolled_back_when_it_returns(get_json, slow_app, release):
+    elapsed, response, tests = timed_get(get_json, "Hangs")
     assert elapsed < 3.5
     assert response.status_code == 500
     assert tests["test_a_hangs_after_writing"]["status"] == "error"
@@ -57,11 +45,25 @@ def test_hung_test_times_out_and_its_writes_are_rolled_back_when_it_returns(get_
     assert widget_names() == {"default": [], "other": []}
 
 
-def test_polling_while_a_test_hangs_does_not_start_it_again(get_json, only, release):
-    only("Hangs")
-    timed_get(get_json)
+def test_a_hung_test_releases_its_locks_at_the_timeout(get_json, slow_app, release):
+    timed_get(get_json, "Hangs")
+    # The hung test holds an uncommitted row with this unique name: writing
+    # the same name would wait on its lock (SQLite: on the whole database).
+    writer = threading.Thread(target=lambda: Widget.objects.create(name="hung"))
+    writer.start()
+    writer.join(3)
+    assert not writer.is_alive(), "the hung test's transaction still holds its locks"
+    assert widget_names()["default"] == ["hung"]
+    Widget.objects.all().delete()
+    release.set()
+    wait_for_workers_to_end()
+    assert widget_names() == {"default": [], "other": []}
+
+
+def test_polling_while_a_test_hangs_does_not_start_it_again(get_json, slow_app, release):
+    timed_get(get_json, "Hangs")
     for _ in range(4):
-        elapsed, _, tests = timed_get(get_json)
+        elapsed, _, tests = timed_get(get_json, "Hangs")
         assert elapsed < 1.5
         assert tests["test_a_hangs_after_writing"]["status"] == "error"
         assert tests["test_a_hangs_after_writing"]["message"].startswith("still running: it timed out")
@@ -69,24 +71,21 @@ def test_polling_while_a_test_hangs_does_not_start_it_again(get_json, only, rele
     assert len(workers()) == 1
 
 
-def test_class_attribute_limit(get_json, only, release):
-    only("ClassLimit")
-    elapsed, _, tests = timed_get(get_json)
+def test_class_attribute_limit(get_json, slow_app, release):
+    elapsed, _, tests = timed_get(get_json, "ClassLimit")
     assert elapsed < 2.5
     assert tests["test_waits"]["message"] == "timed out after 1 s"
 
 
-def test_hanging_setupclass_errors_every_test_of_the_class(get_json, only, release):
-    only("HangingSetUpClass")
-    elapsed, _, tests = timed_get(get_json)
+def test_hanging_setupclass_errors_every_test_of_the_class(get_json, slow_app, release):
+    elapsed, _, tests = timed_get(get_json, "HangingSetUpClass")
     assert elapsed < 2.5
     assert tests["test_one"]["message"] == tests["test_two"]["message"] == "setUpClass timed out after 1 s"
 
 
-def test_run_budget_reports_the_rest_as_not_run(get_json, only, settings, release):
-    only("Budget")
+def test_run_budget_reports_the_rest_as_not_run(get_json, slow_app, settings, release):
     settings.SMOKETEST_RUN_TIMEOUT = 1
-    elapsed, response, tests = timed_get(get_json)
+    elapsed, response, tests = timed_get(get_json, "Budget")
     assert elapsed < 2
     assert response.status_code == 500
     assert tests["test_a_slow"]["status"] == "pass"
@@ -95,9 +94,8 @@ def test_run_budget_reports_the_rest_as_not_run(get_json, only, settings, releas
 
 
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite has no server-side statement timeout")
-def test_statements_are_bounded_server_side(get_json, only, release):
-    only("SlowStatement")
-    elapsed, _, tests = timed_get(get_json)
+def test_statements_are_bounded_server_side(get_json, slow_app, release):
+    elapsed, _, tests = timed_get(get_json, "SlowStatement")
     assert elapsed < 2.5
     assert tests["test_sleeps_in_the_database"]["status"] == "error"
     # The database cancels the 8 s statement at the 1 s limit, so the

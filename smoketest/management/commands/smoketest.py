@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from smoketest.access import Disclosure
-from smoketest.renderers import JSONRenderer, PlainTextRenderer
+from smoketest.renderers import RENDERERS_BY_FORMAT
 from smoketest.result import Status, TestOutcome
 from smoketest.runner import run_smoke_tests
 from smoketest.selection import Selection, SelectionError, selected_suite
@@ -41,7 +41,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--failfast", action="store_true", help="Stop at the first failed or errored test.")
         output = parser.add_mutually_exclusive_group()
-        output.add_argument("--json", action="store_true", help="Print the JSON document instead of the text report.")
+        output.add_argument(
+            "--format", choices=list(RENDERERS_BY_FORMAT), default="text", help="Report format (default: text)."
+        )
+        output.add_argument("--json", action="store_const", dest="format", const="json", help="Same as --format json.")
         output.add_argument("--list", action="store_true", help="Print the tests that would run; run none.")
 
     def handle(self, *labels: str, **options: Any) -> None:
@@ -56,7 +59,7 @@ class Command(BaseCommand):
             result = run_smoke_tests(selection, failfast=options["failfast"], on_outcome=progress)
         except SelectionError as exc:
             raise CommandError(str(exc), returncode=USAGE_ERROR)
-        renderer = JSONRenderer() if options["json"] else PlainTextRenderer()
+        renderer = RENDERERS_BY_FORMAT[options["format"]]()
         report = renderer.render(result, renderer_context={"disclosure": Disclosure(tracebacks=True)}).decode()
         self.stdout.write(report, ending="" if report.endswith("\n") else "\n")
         if not result.passed:

@@ -1,0 +1,86 @@
+"""Prometheus text (0.0.4) and OpenMetrics (1.0.0) exposition of a run."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from smoketest.result import RunResult, Status, TestOutcome
+
+Labels = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Gauge:
+    """One metric family: its name, help text and samples."""
+
+    name: str
+    help: str
+    samples: list[tuple[Labels, float]] = field(default_factory=list)
+
+
+def run_metrics(result: RunResult, *, per_test: bool = True) -> list[Gauge]:
+    """The metric families of one run, all gauges (each scrape is a new run);
+    without ``per_test``, only those that name no test."""
+    run = [
+        Gauge("smoketest_up", "1 when the smoke test run passed, 0 when it failed.", [({}, result.passed)]),
+        Gauge(
+            "smoketest_tests",
+            "Tests in the run, by status.",
+            [({"status": status.value}, count) for status, count in result.counts.items()],
+        ),
+        Gauge("smoketest_run_duration_seconds", "How long the run took.", [({}, result.duration_ms / 1000)]),
+        Gauge(
+            "smoketest_last_run_timestamp_seconds",
+            "When the run started, in seconds since the Unix epoch.",
+            [({}, result.started_at.timestamp())],
+        ),
+    ]
+    if not per_test:
+        return run
+    return run + [
+        Gauge(
+            "smoketest_test_duration_seconds",
+            "How long each test took.",
+            [(_test_labels(outcome), outcome.duration_ms / 1000) for outcome in result.outcomes],
+        ),
+        Gauge(
+            "smoketest_test_passed",
+            "1 when the test passed, 0 when it failed or errored (a skipped test has no sample).",
+            [
+                (_test_labels(outcome), outcome.status is Status.PASS)
+                for outcome in result.outcomes
+                if outcome.status is not Status.SKIP
+            ],
+        ),
+    ]
+
+
+def exposition(gauges: Iterable[Gauge], *, openmetrics: bool) -> str:
+    """The text exposition: Prometheus 0.0.4, or OpenMetrics 1.0.0 (which ends in ``# EOF``)."""
+    lines = []
+    for gauge in gauges:
+        lines += [f"# HELP {gauge.name} {gauge.help}", f"# TYPE {gauge.name} gauge"]
+        lines += [f"{gauge.name}{_label_set(labels)} {_number(value)}" for labels, value in gauge.samples]
+    if openmetrics:
+        lines.append("# EOF")
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _test_labels(outcome: TestOutcome) -> Labels:
+    return {"test": outcome.name, "app": outcome.app}
+
+
+def _label_set(labels: Labels) -> str:
+    if not labels:
+        return ""
+    pairs = ",".join(f'{name}="{_escape(value)}"' for name, value in labels.items())
+    return f"{{{pairs}}}"
+
+
+def _number(value: float) -> str:
+    """Counts and flags as integers, everything else in full precision."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _escape(value: str) -> str:
+    """A label value with backslash, double quote and line feed escaped (both formats)."""
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
