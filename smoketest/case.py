@@ -17,9 +17,12 @@ class SmokeTest(unittest.TestCase):
     that is rolled back on every database alias.
 
     ``timeout`` (seconds) overrides ``SMOKETEST_TIMEOUT`` for every test of
-    the class (and for its ``setUpClass``)."""
+    the class (and for its ``setUpClass``). With ``SMOKETEST_WORKERS`` above 1,
+    classes run at the same time on separate threads; ``parallel = False``
+    makes the class run alone, while no other class runs."""
 
     timeout: float | None = None
+    parallel: bool = True
 
     def _callTestMethod(self, method: Callable[[], Any]) -> None:
         """Run ``async def`` tests to completion in an event loop. Django's

@@ -9,6 +9,7 @@ returned as the objects they name.
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 from django.utils.module_loading import import_string
 
 DEFAULTS: dict[str, Any] = {
@@ -22,6 +23,9 @@ DEFAULTS: dict[str, Any] = {
     "TIMEOUT": 10,
     # Seconds a whole run may take; tests left when it is spent are reported as not run.
     "RUN_TIMEOUT": 60,
+    # Test classes run at once, each on its own thread and connections (1: one after another).
+    # Ignored (1) when a database is SQLite; a class with ``parallel = False`` always runs alone.
+    "WORKERS": 1,
     # Seconds a result is served from the cache before the next request runs the tests again (0: off).
     "CACHE_SECONDS": 0,
     # Seconds a FAIL result is cached; None: as long as CACHE_SECONDS.
@@ -63,6 +67,18 @@ class SmoketestSettings:
         if chosen is None:
             return list(settings.DATABASES)
         return [alias for alias in settings.DATABASES if alias in chosen]
+
+    @property
+    def sqlite_aliases(self) -> list[str]:
+        """The aliases of ``DATABASES`` that are SQLite."""
+        return [alias for alias in settings.DATABASES if connections[alias].vendor == "sqlite"]
+
+    @property
+    def workers(self) -> int:
+        """How many test classes run at once: ``SMOKETEST_WORKERS``, except 1
+        when a database is SQLite, which serves one writer at a time (parallel
+        tests would fail with "database is locked" instead of testing anything)."""
+        return 1 if self.sqlite_aliases else self.WORKERS
 
     @property
     def tokens(self) -> list[str]:

@@ -51,7 +51,13 @@ def run_smoke_tests(
         suite = selected_suite(selection)
         runner = SmokeRunner(smoketest_settings.database_aliases, failfast=failfast, on_outcome=on_outcome)
         result.outcomes = ReportedOutcomes(runner.report)
-        run_supervised(runner, suite, result, run_timeout=float(smoketest_settings.RUN_TIMEOUT))
+        run_supervised(
+            runner,
+            suite,
+            result,
+            run_timeout=float(smoketest_settings.RUN_TIMEOUT),
+            workers=smoketest_settings.workers,
+        )
     except SelectionError:
         raise
     except CAUGHT as exc:

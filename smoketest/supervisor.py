@@ -1,5 +1,6 @@
-"""Supervision: tests run on a worker thread, so that a test over its time
-limit can be abandoned (and reported as timed out) while the run goes on.
+"""Supervision: tests run on worker threads, so that a test over its time
+limit can be abandoned (and reported as timed out) while the run goes on, and
+so that up to ``SMOKETEST_WORKERS`` test classes run at once.
 
 The caller's thread only waits. A worker owns its database connections (they
 are thread-local), bounds their statements server-side where the backend
@@ -7,6 +8,13 @@ allows, and closes them when it ends. An abandoned worker finishes its hung
 test on its own, rolls it back like any other, and exits; until then, that test
 is reported as still running instead of being started again, so hung threads
 and connections never pile up however often the endpoint is polled.
+
+A test class is the unit of work: its ``setUpClass``, tests and
+``tearDownClass`` run on one worker, in order, each test in its own rolled-back
+transaction on that worker's connections, while other workers run other
+classes. A class with ``parallel = False`` runs alone. Outcomes are put back in
+suite order when the run ends, so the report is the same whichever worker
+finished first.
 """
 
 import threading
@@ -17,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from smoketest.isolation import limit_statements, sever
 from smoketest.loader import AppSuite, TestClass
@@ -65,138 +74,115 @@ class Step:
         return self.test_class.methods[(self.index or 0) + 1 :] if self.index is not None else ()
 
 
-def run_supervised(runner: SmokeRunner, suite: list[AppSuite], result: RunResult, run_timeout: float) -> None:
-    """Run ``suite`` into ``result`` on as many workers as timeouts require."""
+def run_supervised(
+    runner: SmokeRunner, suite: list[AppSuite], result: RunResult, run_timeout: float, workers: int = 1
+) -> None:
+    """Run ``suite`` into ``result`` on up to ``workers`` threads at once (and
+    on as many more, one after another, as timeouts require)."""
     result.outcomes.extend(runner.load_errors(suite))
-    pending = deque((app.label, test_class) for app in suite for test_class in app.classes)
-    result.test_classes = len(pending)
-    budget_end = time.monotonic() + run_timeout
-    while pending:
-        if time.monotonic() >= budget_end:
-            for app, test_class in pending:
-                for method in test_class.methods:
-                    result.outcomes.append(_not_run(app, test_class.test_name(method), run_timeout))
-            return
-        worker = Worker(runner, pending, result.outcomes, budget_end, run_timeout)
-        worker.start()
-        worker.supervise()
+    loaded = len(result.outcomes)
+    pool = Pool(runner, suite, result.outcomes, run_timeout, workers)
+    result.test_classes = len(pool.pending)
+    pool.supervise()
+    result.outcomes[loaded:] = sorted(result.outcomes[loaded:], key=pool.suite_position)
 
 
-class Worker(threading.Thread):
-    """Runs pending classes in order until it is done or abandoned."""
+class Pool:
+    """The classes still to run, the workers running them, and the caller's
+    supervision of both. One lock guards it all, the outcomes included."""
 
     def __init__(
-        self,
-        runner: SmokeRunner,
-        pending: deque[tuple[str, TestClass]],
-        outcomes: list[TestOutcome],
-        budget_end: float,
-        run_timeout: float,
+        self, runner: SmokeRunner, suite: list[AppSuite], outcomes: list[TestOutcome], run_timeout: float, size: int
     ) -> None:
-        super().__init__(name="smoketest-worker", daemon=True)
         self.runner = runner
-        self.pending = pending
+        self.pending = deque((app.label, test_class) for app in suite for test_class in app.classes)
+        self.positions = {test_class.name: position for position, (_, test_class) in enumerate(self.pending)}
         self.outcomes = outcomes
-        self.budget_end = budget_end
         self.run_timeout = run_timeout
-        self.cond = threading.Condition()
-        self.current = Step("start", time.monotonic(), float("inf"))
-        self.abandoned = False
-        self.finished = False
-        self.statement_limit: float | None = None
+        self.budget_end = time.monotonic() + run_timeout
+        self.size = size
+        self.lock = threading.Lock()
+        self.wakeup = threading.Condition(self.lock)  # the supervisor waits on it
+        self.turn = threading.Condition(self.lock)  # workers waiting for a class they may start
+        self.workers: list[Worker] = []  # started, neither finished nor abandoned
+        self.classes_running = 0
+        self.running_alone = False  # a class with ``parallel = False`` runs
         self.waking_at = float("inf")  # when the supervisor will next look
 
-    # --- the worker thread ---------------------------------------------------
+    def suite_position(self, outcome: TestOutcome) -> int:
+        """Where ``outcome``'s class is in the suite (unknown names last)."""
+        return self.positions.get(outcome.name.rpartition(".")[0], len(self.positions))
 
-    def run(self) -> None:
-        # This thread's own connection wrappers, so the supervisor can sever them.
-        self.db_connections = [connections[alias] for alias in self.runner.aliases]
-        try:
-            while True:
-                with self.cond:
-                    if self.abandoned or not self.pending:
-                        return
-                    app, test_class = self.pending.popleft()
-                self.runner.run_class(app, test_class, self)
-        except CAUGHT as exc:
-            self.end(error_outcome("smoketest.worker", "smoketest", f"internal error: {describe(exc)}", exc))
-        finally:
-            for connection in connections.all(initialized_only=True):  # this thread's only
-                with suppress(*CAUGHT):  # severed ones may refuse to close twice
-                    connection.close()
-            with _hung_lock:
-                for name in [name for name, (worker, _) in _hung.items() if worker is self]:
-                    del _hung[name]
-            with self.cond:
-                self.finished = True
-                self.cond.notify_all()
+    # --- worker threads ------------------------------------------------------
 
-    def begin(self, app: str, test_class: TestClass, index: int | None) -> bool:
-        """``Progress.begin``: run the step unless the run budget is spent,
-        the same step still hangs in an abandoned worker, or we are abandoned."""
-        phase: Phase = "setup_class" if index is None else "test"
-        step = Step(phase, time.monotonic(), step_limit(test_class, index), app, test_class, index)
-        with _hung_lock:
-            hung = _hung.get(step.name) or _hung.get(f"{test_class.name}.tearDownClass")
-        with self.cond:
-            if self.abandoned:
-                return False
-            if step.started >= self.budget_end:
-                self.outcomes.extend(_not_run(app, name, self.run_timeout) for name in step.names_affected())
-                return False
-            if hung is not None:
-                message = (
-                    f"still running: it timed out {step.started - hung[1]:.0f} s ago and has not returned; "
-                    "not started again"
-                )
-                self.outcomes.extend(error_outcome(name, app, message) for name in step.names_affected())
-                return False
-            self.current = step
-            if step.started + step.limit < self.waking_at:
-                self.cond.notify()  # a shorter limit than the supervisor is waiting out
-        self._limit_statements(step.limit)
-        return True
+    def take(self, worker: "Worker") -> tuple[str, TestClass] | None:
+        """The next class, in suite order, once ``worker`` may start it: a
+        ``parallel = False`` class waits until no other class runs, and none
+        starts while it runs. None when there is nothing (more) to run."""
+        with self.lock:
+            while self.pending and not (worker.abandoned or self.runner.stopped):
+                app, test_class = self.pending[0]
+                alone = not getattr(test_class.cls, "parallel", True)
+                if not self.running_alone and not (alone and self.classes_running):
+                    self.pending.popleft()
+                    self.classes_running += 1
+                    self.running_alone = alone
+                    worker.holds_class = True
+                    return app, test_class
+                self.turn.wait()
+            return None
 
-    def end(self, outcome: TestOutcome) -> None:
-        """``Progress.end``: keep the outcome unless we were abandoned meanwhile."""
-        with self.cond:
-            if self.abandoned:
-                return
-            self.outcomes.append(outcome)
-            self.current = replace(self.current, phase="after", started=time.monotonic())
-
-    def _limit_statements(self, seconds: float) -> None:
-        if seconds == self.statement_limit:
-            return
-        self.statement_limit = seconds
-        for alias in self.runner.aliases:
-            # A database that is down is reported by the test's own transaction.
-            with suppress(*CAUGHT):
-                limit_statements(connections[alias], seconds)
+    def release(self, worker: "Worker") -> None:
+        """``worker`` is done with its class, or abandoned: let the next start.
+        The caller holds the lock."""
+        if worker.holds_class:
+            worker.holds_class = False
+            self.classes_running -= 1
+            self.running_alone = False
+            worker.current = Step("start", time.monotonic(), float("inf"))
+        self.turn.notify_all()
 
     # --- the caller's thread -------------------------------------------------
 
     def supervise(self) -> None:
-        """Wait until the worker is done, or abandon it at its step's deadline."""
-        with self.cond:
-            while not self.finished:
-                step = self.current
-                deadline = min(step.started + step.limit, self.budget_end)
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    self._abandon(step)
+        """Keep up to ``size`` workers busy until every class has run; abandon
+        a worker at its step's deadline, and everything at the run budget's."""
+        with self.lock:
+            while True:
+                now = time.monotonic()
+                for worker in list(self.workers):
+                    if worker.finished:
+                        self.workers.remove(worker)
+                    elif worker.deadline <= now:
+                        self._abandon(worker)
+                if self.runner.stopped:
+                    self.pending.clear()
+                if now >= self.budget_end:
+                    for app, test_class in self.pending:
+                        for method in test_class.methods:
+                            self.outcomes.append(_not_run(app, test_class.test_name(method), self.run_timeout))
+                    self.pending.clear()
+                while self.pending and len(self.workers) < self.size:
+                    worker = Worker(self)
+                    self.workers.append(worker)
+                    worker.start()
+                if not self.workers:
                     return
-                self.waking_at = deadline
-                self.cond.wait(left)
+                self.waking_at = min(worker.deadline for worker in self.workers)
+                self.wakeup.wait(self.waking_at - now)
 
-    def _abandon(self, step: Step) -> None:
-        """Report the hung step, hand the rest of its class back to the queue."""
-        self.abandoned = True
+    def _abandon(self, worker: "Worker") -> None:
+        """Report the worker's hung step, hand the rest of its class back to
+        the queue, and let the others go on. The caller holds the lock."""
+        step = worker.current
+        worker.abandoned = True
+        self.workers.remove(worker)
+        self.release(worker)
         with _hung_lock:
-            _hung[step.name] = (self, time.monotonic())
+            _hung[step.name] = (worker, time.monotonic())
         # End the hung test's connections now: the database rolls its work back
         # and releases its locks, and nothing it sends later can run.
-        for connection in getattr(self, "db_connections", ()):
+        for connection in worker.db_connections:
             with suppress(*CAUGHT):
                 sever(connection)
         if step.test_class is None:
@@ -214,6 +200,95 @@ class Worker(threading.Thread):
         remaining = step.remaining()
         if remaining:
             self.pending.appendleft((step.app, replace(step.test_class, methods=remaining)))
+
+
+class Worker(threading.Thread):
+    """Takes classes from the pool and runs them until none is left or it is abandoned."""
+
+    def __init__(self, pool: Pool) -> None:
+        super().__init__(name="smoketest-worker", daemon=True)
+        self.pool = pool
+        self.runner = pool.runner
+        self.current = Step("start", time.monotonic(), float("inf"))
+        self.holds_class = False
+        self.abandoned = False
+        self.finished = False
+        self.statement_limit: float | None = None
+        self.db_connections: list[BaseDatabaseWrapper] = []
+
+    @property
+    def deadline(self) -> float:
+        """When the current step must be over (the run budget's end at the latest)."""
+        return min(self.current.started + self.current.limit, self.pool.budget_end)
+
+    # --- the worker thread ---------------------------------------------------
+
+    def run(self) -> None:
+        # This thread's own connection wrappers, so the supervisor can sever them.
+        self.db_connections = [connections[alias] for alias in self.runner.aliases]
+        try:
+            while (taken := self.pool.take(self)) is not None:
+                try:
+                    self.runner.run_class(*taken, self)
+                finally:
+                    with self.pool.lock:
+                        self.pool.release(self)
+        except CAUGHT as exc:
+            self.end(error_outcome("smoketest.worker", "smoketest", f"internal error: {describe(exc)}", exc))
+        finally:
+            for connection in connections.all(initialized_only=True):  # this thread's only
+                with suppress(*CAUGHT):  # severed ones may refuse to close twice
+                    connection.close()
+            with _hung_lock:
+                for name in [name for name, (worker, _) in _hung.items() if worker is self]:
+                    del _hung[name]
+            with self.pool.lock:
+                self.finished = True
+                self.pool.wakeup.notify()
+
+    def begin(self, app: str, test_class: TestClass, index: int | None) -> bool:
+        """``Progress.begin``: run the step unless the run budget is spent,
+        the same step still hangs in an abandoned worker, or we are abandoned."""
+        phase: Phase = "setup_class" if index is None else "test"
+        step = Step(phase, time.monotonic(), step_limit(test_class, index), app, test_class, index)
+        with _hung_lock:
+            hung = _hung.get(step.name) or _hung.get(f"{test_class.name}.tearDownClass")
+        pool = self.pool
+        with pool.lock:
+            if self.abandoned:
+                return False
+            if step.started >= pool.budget_end:
+                pool.outcomes.extend(_not_run(app, name, pool.run_timeout) for name in step.names_affected())
+                return False
+            if hung is not None:
+                message = (
+                    f"still running: it timed out {step.started - hung[1]:.0f} s ago and has not returned; "
+                    "not started again"
+                )
+                pool.outcomes.extend(error_outcome(name, app, message) for name in step.names_affected())
+                return False
+            self.current = step
+            if step.started + step.limit < pool.waking_at:
+                pool.wakeup.notify()  # a shorter limit than the supervisor is waiting out
+        self._limit_statements(step.limit)
+        return True
+
+    def end(self, outcome: TestOutcome) -> None:
+        """``Progress.end``: keep the outcome unless we were abandoned meanwhile."""
+        with self.pool.lock:
+            if self.abandoned:
+                return
+            self.pool.outcomes.append(outcome)
+            self.current = replace(self.current, phase="after", started=time.monotonic())
+
+    def _limit_statements(self, seconds: float) -> None:
+        if seconds == self.statement_limit:
+            return
+        self.statement_limit = seconds
+        for alias in self.runner.aliases:
+            # A database that is down is reported by the test's own transaction.
+            with suppress(*CAUGHT):
+                limit_statements(connections[alias], seconds)
 
 
 def _not_run(app: str, name: str, run_timeout: float) -> TestOutcome:

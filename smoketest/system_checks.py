@@ -51,6 +51,11 @@ VALIDATORS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
     "TOKEN": ("smoketest.E009", _tokens, "None, a non-empty string or a list of them"),
     "PUBLIC_DETAIL": ("smoketest.E010", lambda v: v in ("full", "summary"), '"full" or "summary"'),
     "THROTTLE_RATES": ("smoketest.E011", lambda v: isinstance(v, dict), 'a dict such as {"smoketest": "60/min"}'),
+    "WORKERS": (
+        "smoketest.E013",
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+        "a whole number of workers, 1 or more (1: one test class at a time)",
+    ),
 }
 IMPORT_CHECK_ID = "smoketest.E012"
 
@@ -68,6 +73,24 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
         except (ImportError, TypeError) as exc:
             errors.append(checks.Error(f"SMOKETEST_{name} cannot be imported: {exc}", id=IMPORT_CHECK_ID))
     return errors
+
+
+@checks.register()
+def check_workers(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Parallel runs need a database that serves concurrent writers."""
+    workers = getattr(settings, "SMOKETEST_WORKERS", DEFAULTS["WORKERS"])
+    sqlite = smoketest_settings.sqlite_aliases
+    if not (isinstance(workers, int) and workers > 1 and sqlite):
+        return []
+    return [
+        checks.Warning(
+            f"SMOKETEST_WORKERS = {workers} has no effect: smoke tests run one class at a time because "
+            f"{', '.join(repr(alias) for alias in sqlite)} {'is' if len(sqlite) == 1 else 'are'} SQLite, "
+            "which serves one writer at a time.",
+            hint="Remove SMOKETEST_WORKERS, or run the site on PostgreSQL or MariaDB/MySQL.",
+            id="smoketest.W004",
+        )
+    ]
 
 
 @checks.register(checks.Tags.security)
