@@ -116,15 +116,17 @@ class Pool:
     # --- worker threads ------------------------------------------------------
 
     def take(self, worker: "Worker") -> tuple[str, TestClass] | None:
-        """The next class, in suite order, once ``worker`` may start it: a
-        ``parallel = False`` class waits until no other class runs, and none
-        starts while it runs. None when there is nothing (more) to run."""
+        """The first class in suite order that ``worker`` may start now,
+        waiting until there is one: none starts while a ``parallel = False``
+        class runs, and such a class starts only when no other runs. None when
+        there is nothing (more) to run."""
         with self.lock:
             while self.pending and not (worker.abandoned or self.runner.stopped):
-                app, test_class = self.pending[0]
-                alone = not getattr(test_class.cls, "parallel", True)
-                if not self.running_alone and not (alone and self.classes_running):
-                    self.pending.popleft()
+                for position, (app, test_class) in enumerate(() if self.running_alone else self.pending):
+                    alone = not getattr(test_class.cls, "parallel", True)
+                    if alone and self.classes_running:
+                        continue
+                    del self.pending[position]
                     self.classes_running += 1
                     self.running_alone = alone
                     worker.holds_class = True

@@ -65,3 +65,14 @@ def wait_for_workers_to_end(limit: float = 10) -> None:
     while workers() and time.monotonic() < end:
         time.sleep(0.05)
     assert workers() == []
+
+
+@pytest.fixture
+def release():
+    """``RELEASE`` of the ``slow`` smoke tests: set it to end the tests that hang."""
+    from tests.smokeapps.slow import smoke as slow
+
+    slow.RELEASE.clear()
+    yield slow.RELEASE
+    slow.RELEASE.set()
+    wait_for_workers_to_end()

@@ -1,0 +1,186 @@
+"""Parallel runs (``SMOKETEST_WORKERS``): test classes run at once on worker
+threads, each test still in its own rolled-back transaction; SQLite runs
+them one at a time instead."""
+
+import io
+import itertools
+import threading
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, connections
+
+from smoketest.conf import smoketest_settings
+from smoketest.system_checks import check_workers
+from tests.conftest import by_name, wait_for_workers_to_end, widget_names
+from tests.smokeapps.parallel.smoke.destructive import ROWS
+from tests.smokeapps.parallel.spans import SPANS, overlap
+from tests.testapp.models import Widget
+
+pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
+
+PARALLEL = connection.vendor != "sqlite"
+WAITING = "tests.smokeapps.parallel.smoke.waiting"
+DESTRUCTIVE = "tests.smokeapps.parallel.smoke.destructive"
+
+
+@pytest.fixture
+def parallel_app(smoke_apps, settings):
+    smoke_apps("parallel", "slow")
+    settings.SMOKETEST_WORKERS = 8
+    SPANS.clear()
+
+
+def timed_get(get_json, *labels, **params):
+    start = time.monotonic()
+    response, document = get_json(test=list(labels), **params)
+    return time.monotonic() - start, response, document
+
+
+def report(document) -> list[tuple[str, str, str]]:
+    return [(test["name"], test["status"], test["message"]) for test in document["tests"]]
+
+
+def by_class(document) -> dict:
+    """The ``tests`` entries of a JSON document, keyed by their class's name."""
+    return {test["name"].split(".")[-2]: test for test in document["tests"]}
+
+
+def overlapping_pairs() -> list[tuple[str, str]]:
+    return [(first[0], second[0]) for first, second in itertools.combinations(SPANS, 2) if overlap(first, second)]
+
+
+def test_sqlite_runs_serially_whatever_the_setting(settings):
+    settings.SMOKETEST_WORKERS = 8
+    assert smoketest_settings.workers == (8 if PARALLEL else 1)
+
+
+def test_concurrent_destructive_tests_leave_every_row(get_json, parallel_app):
+    rows = sorted(f"row-{number}" for number in range(ROWS))
+    for alias in connections:
+        Widget.objects.using(alias).bulk_create(Widget(name=name) for name in rows)
+    _, response, document = timed_get(get_json, DESTRUCTIVE)
+    tests = by_class(document)
+    assert response.status_code == 500
+    assert widget_names() == {"default": rows, "other": rows}
+    for name in ("DeletesEveryRow", "RenamesEveryRow", "TruncatesTheTable", "SeesEveryRow"):
+        assert tests[name]["status"] == "pass", tests[name]
+    assert tests["CommitsItsDeletes"]["message"].startswith("TransactionManagementError")
+    assert tests["CommitsRawSQL"]["message"].startswith("CommitForbidden")
+    # They ran at the same time (each waited on the others' row locks, not on a worker).
+    assert bool(overlapping_pairs()) == PARALLEL
+
+
+def test_parallel_run_reports_what_a_serial_run_does_in_a_fraction_of_its_time(get_json, parallel_app, settings, runs):
+    settings.SMOKETEST_WORKERS = 1
+    serial_seconds, _, serial = timed_get(get_json, WAITING)
+    settings.SMOKETEST_WORKERS = 8
+    parallel_seconds, response, parallel = timed_get(get_json, WAITING)
+    assert response.status_code == 500
+    # Same entries in the same (suite) order, although the first waits the longest.
+    assert report(parallel) == report(serial)
+    assert list(by_class(parallel))[:3] == ["AFailsSoon", "Waits0", "Waits1"]
+    assert [outcome.name for outcome in runs[1].outcomes] == [test["name"] for test in parallel["tests"]]
+    assert serial_seconds > 5
+    if PARALLEL:
+        assert parallel_seconds < serial_seconds / 2
+
+
+def test_parallel_false_classes_overlap_no_other_class(get_json, parallel_app):
+    timed_get(get_json, WAITING)
+    assert len(SPANS) == 8
+    pairs = overlapping_pairs()
+    assert all("Alone" not in name for pair in pairs for name in pair), pairs
+    assert bool(pairs) == PARALLEL
+
+
+def test_a_timeout_in_one_worker_does_not_stop_the_others(get_json, parallel_app, release):
+    for alias in connections:
+        Widget.objects.using(alias).create(name="kept")
+    elapsed, _, document = timed_get(get_json, WAITING, "slow.Hangs")
+    tests = by_name(document) | by_class(document)
+    assert tests["test_a_hangs_after_writing"]["message"] == "timed out after 2 s"
+    assert tests["test_b_runs_after_the_timeout"]["status"] == "pass"
+    assert all(tests[f"Waits{number}"]["status"] == "pass" for number in range(6))
+    if PARALLEL:
+        assert elapsed < 3.5  # the 2 s timeout, while the others ran
+    release.set()
+    wait_for_workers_to_end()
+    assert widget_names() == {"default": ["kept"], "other": ["kept"]}
+
+
+def test_failfast_starts_nothing_after_the_first_problem(get_json, parallel_app, settings):
+    settings.SMOKETEST_WORKERS = 2
+    _, _, document = timed_get(get_json, WAITING, failfast="1")
+    ran = list(by_class(document))
+    # What had started when the failure came still finishes, and is reported.
+    assert ran == (["AFailsSoon", "Waits0"] if PARALLEL else ["AFailsSoon"])
+    assert document["tests_failed"] == 1
+
+
+def test_verbosity_2_prints_each_outcome_once_as_it_arrives(parallel_app):
+    stderr = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("smoketest", WAITING, verbosity=2, stdout=io.StringIO(), stderr=stderr)
+    names = [line.split(" ... ")[0] for line in stderr.getvalue().splitlines()]
+    assert len(names) == len(set(names)) == 10
+    assert all(name.startswith(f"{WAITING}.") for name in names)
+    if PARALLEL:  # in the order they finished: the shortest wait first
+        assert names.index(f"{WAITING}.Waits5.test_waits") < names.index(f"{WAITING}.Waits0.test_waits")
+
+
+def server_sessions() -> int:
+    """The sessions the database server has open on this test's databases."""
+    names = [connections[alias].settings_dict["NAME"] for alias in connections]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = ANY(%s)", [names])
+        else:
+            cursor.execute("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB IN (%s, %s)", names)
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(not PARALLEL, reason="SQLite has no server sessions")
+def test_workers_close_their_connections_when_the_run_ends(get_json, smoke_apps, settings):
+    smoke_apps("isolation", "multidb", "passing")
+    settings.SMOKETEST_WORKERS = 4
+    get_json()
+    baseline = server_sessions()
+    most = [0]
+    running = threading.Event()
+
+    def watch() -> None:
+        try:
+            while running.is_set():
+                most[0] = max(most[0], server_sessions())
+        finally:
+            connection.close()
+
+    for _ in range(4):
+        running.set()
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        get_json()
+        running.clear()
+        watcher.join()
+        end = time.monotonic() + 5
+        while server_sessions() > baseline and time.monotonic() < end:
+            time.sleep(0.05)
+        assert server_sessions() == baseline
+    assert most[0] > baseline + 2  # the watcher's own session, and the workers'
+
+
+def test_workers_on_sqlite_warn_that_they_have_no_effect(settings):
+    settings.SMOKETEST_WORKERS = 4
+    messages = check_workers()
+    if PARALLEL:
+        assert messages == []
+    else:
+        assert [message.id for message in messages] == ["smoketest.W004"]
+        assert messages[0].msg == (
+            "SMOKETEST_WORKERS = 4 has no effect: smoke tests run one class at a time because "
+            "'default', 'other' are SQLite, which serves one writer at a time."
+        )
+    settings.SMOKETEST_WORKERS = 1
+    assert check_workers() == []
