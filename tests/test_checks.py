@@ -46,6 +46,8 @@ def test_valid_defaults_are_quiet():
         ("PUBLIC_DETAIL", "names", "smoketest.E010"),
         ("THROTTLE_RATES", "60/min", "smoketest.E011"),
         ("PERMISSION_CLASSES", ["no.such.Permission"], "smoketest.E012"),
+        ("WORKERS", 0, "smoketest.E013"),
+        ("WORKERS", "4", "smoketest.E013"),
     ],
 )
 def test_invalid_settings_are_errors_naming_the_setting(settings, name, value, check_id):

@@ -87,6 +87,21 @@ def test_parallel_run_reports_what_a_serial_run_does_in_a_fraction_of_its_time(g
         assert parallel_seconds < serial_seconds / 2
 
 
+@pytest.mark.parametrize("params", [{}, {"tag": "critical"}, {"exclude_tag": "db"}, {"test": ["outcomes", "isolation"]}])
+def test_every_kind_of_outcome_is_reported_as_in_a_serial_run(get_json, smoke_apps, settings, params):
+    smoke_apps("outcomes", "tagged", "isolation", "multidb", "package", "broken", "asyncapp", "subclassing")
+    documents = []
+    for workers in (1, 4):
+        settings.SMOKETEST_WORKERS = workers
+        documents.append(get_json(**params)[1])
+        wait_for_workers_to_end()  # the async test that timed out
+    serial, parallel = documents
+    assert report(parallel) == report(serial)
+    clock = {"tests": None, "time": None, "started_at": None}
+    assert {**parallel, **clock} == {**serial, **clock}
+    assert widget_names() == {"default": [], "other": []}
+
+
 def test_parallel_false_classes_overlap_no_other_class(get_json, parallel_app):
     timed_get(get_json, WAITING)
     assert len(SPANS) == 8

@@ -19,8 +19,10 @@ def fetch(url: str) -> tuple[int, dict]:
         return response.status, json.loads(response.read())
 
 
-def test_fifty_concurrent_requests_share_runs_one_at_a_time(live_server, smoke_apps, runs):
+@pytest.mark.parametrize("workers", [1, 4])
+def test_fifty_concurrent_requests_share_runs_one_at_a_time(live_server, smoke_apps, runs, settings, workers):
     smoke_apps("concurrency")
+    settings.SMOKETEST_WORKERS = workers
     concurrency.MOST_AT_ONCE[0] = 0
     url = f"{live_server.url}/smoketest/"
     with ThreadPoolExecutor(max_workers=50) as pool:
