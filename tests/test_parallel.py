@@ -87,7 +87,9 @@ def test_parallel_run_reports_what_a_serial_run_does_in_a_fraction_of_its_time(g
         assert parallel_seconds < serial_seconds / 2
 
 
-@pytest.mark.parametrize("params", [{}, {"tag": "critical"}, {"exclude_tag": "db"}, {"test": ["outcomes", "isolation"]}])
+@pytest.mark.parametrize(
+    "params", [{}, {"tag": "critical"}, {"exclude_tag": "db"}, {"test": ["outcomes", "isolation"]}]
+)
 def test_every_kind_of_outcome_is_reported_as_in_a_serial_run(get_json, smoke_apps, settings, params):
     smoke_apps("outcomes", "tagged", "isolation", "multidb", "package", "broken", "asyncapp", "subclassing")
     documents = []
