@@ -164,7 +164,7 @@ class Pool:
                         for method in test_class.methods:
                             self.outcomes.append(_not_run(app, test_class.test_name(method), self.run_timeout))
                     self.pending.clear()
-                while self.pending and len(self.workers) < self.size:
+                while len(self.workers) < self.size and len(self.pending) > self._idle_workers():
                     worker = Worker(self)
                     self.workers.append(worker)
                     worker.start()
@@ -172,6 +172,10 @@ class Pool:
                     return
                 self.waking_at = min(worker.deadline for worker in self.workers)
                 self.wakeup.wait(self.waking_at - now)
+
+    def _idle_workers(self) -> int:
+        """Workers that will take a pending class without a new one being started."""
+        return sum(not worker.holds_class for worker in self.workers)
 
     def _abandon(self, worker: "Worker") -> None:
         """Report the worker's hung step, hand the rest of its class back to
