@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from smoketest.conf import smoketest_settings
+from smoketest.selection import Selection, selected_suite
 from smoketest.system_checks import check_workers
-from tests.conftest import by_name, wait_for_workers_to_end, widget_names
+from tests.conftest import by_name, wait_for_workers_to_end, widget_names, workers
 from tests.smokeapps.parallel.smoke.destructive import ROWS
 from tests.smokeapps.parallel.spans import SPANS, overlap
 from tests.testapp.models import Widget
@@ -93,8 +94,8 @@ def test_parallel_run_reports_what_a_serial_run_does_in_a_fraction_of_its_time(g
 def test_every_kind_of_outcome_is_reported_as_in_a_serial_run(get_json, smoke_apps, settings, params):
     smoke_apps("outcomes", "tagged", "isolation", "multidb", "package", "broken", "asyncapp", "subclassing")
     documents = []
-    for workers in (1, 4):
-        settings.SMOKETEST_WORKERS = workers
+    for count in (1, 4):
+        settings.SMOKETEST_WORKERS = count
         documents.append(get_json(**params)[1])
         wait_for_workers_to_end()  # the async test that timed out
     serial, parallel = documents
@@ -112,6 +113,26 @@ def test_parallel_false_classes_overlap_no_other_class(get_json, parallel_app):
     assert bool(pairs) == PARALLEL
 
 
+def test_a_run_starts_no_more_workers_than_it_has_classes(get_json, parallel_app, settings):
+    settings.SMOKETEST_WORKERS = 50
+    counts = []
+    running = threading.Event()
+    running.set()
+
+    def watch() -> None:
+        while running.is_set():
+            counts.append(len(workers()))
+            time.sleep(0.01)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    timed_get(get_json, WAITING)
+    running.clear()
+    watcher.join()
+    assert 1 <= max(counts) <= (9 if PARALLEL else 1)
+    wait_for_workers_to_end()
+
+
 def test_a_timeout_in_one_worker_does_not_stop_the_others(get_json, parallel_app, release):
     for alias in connections:
         Widget.objects.using(alias).create(name="kept")
@@ -125,6 +146,19 @@ def test_a_timeout_in_one_worker_does_not_stop_the_others(get_json, parallel_app
     release.set()
     wait_for_workers_to_end()
     assert widget_names() == {"default": ["kept"], "other": ["kept"]}
+
+
+def test_the_run_budget_stops_every_worker_and_reports_each_test_once(get_json, parallel_app, settings):
+    settings.SMOKETEST_RUN_TIMEOUT = 0.5
+    elapsed, _, document = timed_get(get_json, WAITING)
+    assert elapsed < 2
+    suite = selected_suite(Selection(labels=(WAITING,)))
+    assert [test["name"] for test in document["tests"]] == [
+        test_class.test_name(method) for app in suite for test_class in app.classes for method in test_class.methods
+    ]
+    for name in ("Waits0", "Waits2Alone", "Waits4Alone"):  # they cannot have finished by then
+        assert "the run's 0.5 s budget was spent" in by_class(document)[name]["message"]
+    wait_for_workers_to_end()
 
 
 def test_failfast_starts_nothing_after_the_first_problem(get_json, parallel_app, settings):
