@@ -123,7 +123,7 @@ class Pool:
         with self.lock:
             while self.pending and not (worker.abandoned or self.runner.stopped):
                 for position, (app, test_class) in enumerate(() if self.running_alone else self.pending):
-                    alone = not getattr(test_class.cls, "parallel", True)
+                    alone = not test_class.cls.parallel
                     if alone and self.classes_running:
                         continue
                     del self.pending[position]
