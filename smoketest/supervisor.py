@@ -164,6 +164,7 @@ class Pool:
                         for method in test_class.methods:
                             self.outcomes.append(_not_run(app, test_class.test_name(method), self.run_timeout))
                     self.pending.clear()
+                    self.turn.notify_all()  # workers waiting for a class: there is none
                 while len(self.workers) < self.size and len(self.pending) > self._idle_workers():
                     worker = Worker(self)
                     self.workers.append(worker)
@@ -171,7 +172,9 @@ class Pool:
                 if not self.workers:
                     return
                 self.waking_at = min(worker.deadline for worker in self.workers)
-                self.wakeup.wait(self.waking_at - now)
+                if now < self.budget_end:
+                    self.waking_at = min(self.waking_at, self.budget_end)
+                self.wakeup.wait(None if self.waking_at == float("inf") else self.waking_at - now)
 
     def _idle_workers(self) -> int:
         """Workers that will take a pending class without a new one being started."""
@@ -184,6 +187,7 @@ class Pool:
         worker.abandoned = True
         self.workers.remove(worker)
         self.release(worker)
+        assert step.test_class is not None  # between classes, a worker runs no test: it is never abandoned
         with _hung_lock:
             _hung[step.name] = (worker, time.monotonic())
         # End the hung test's connections now: the database rolls its work back
@@ -191,8 +195,6 @@ class Pool:
         for connection in worker.db_connections:
             with suppress(*CAUGHT):
                 sever(connection)
-        if step.test_class is None:
-            return
         over_budget = step.started + step.limit > self.budget_end
         seconds = time.monotonic() - step.started if over_budget else step.limit
         message = f"timed out after {seconds:.3g} s"
@@ -224,7 +226,11 @@ class Worker(threading.Thread):
 
     @property
     def deadline(self) -> float:
-        """When the current step must be over (the run budget's end at the latest)."""
+        """When the current step must be over (the run budget's end at the
+        latest). Between classes a worker runs no test: it has none, and once
+        the budget is spent, it reports the tests of a class it took as not run."""
+        if self.current.phase == "start":
+            return float("inf")
         return min(self.current.started + self.current.limit, self.pool.budget_end)
 
     # --- the worker thread ---------------------------------------------------
