@@ -94,12 +94,16 @@ class APIPermissionSmoke(BuiltinCheck):
         endpoints = api_endpoints()
         if not endpoints:
             self.skipTest("no Django REST framework view in the URLconf")
-        problems = []
+        # What is wrong -> the methods it is wrong for, so that one view open
+        # to GET and POST is one entry.
+        found: dict[str, list[str]] = {}
         for endpoint in endpoints:
             if endpoint.route.matches(self.public):
                 continue
-            checked = [method for method in endpoint.methods if method in self.methods]
-            problems += [problem for method in checked if (problem := self.open_to_anonymous(endpoint, method))]
+            for method in endpoint.methods:
+                if method in self.methods and (problem := self.open_to_anonymous(endpoint, method)):
+                    found.setdefault(problem, []).append(method)
+        problems = [f"{', '.join(methods)} {problem}" for problem, methods in found.items()]
         if problems:
             shown = "; ".join(problems[: self.listed])
             rest = len(problems) - self.listed
@@ -110,9 +114,10 @@ class APIPermissionSmoke(BuiltinCheck):
             )
 
     def open_to_anonymous(self, endpoint: Endpoint, method: str) -> str:
-        """What is wrong with an anonymous ``method`` request to the endpoint: it is let through, or
-        its permissions cannot be checked; ``""`` when its permissions refuse it."""
-        label = f"{method} {endpoint.route.label} -> {endpoint.view_name(method)}"
+        """What is wrong with an anonymous ``method`` request to the endpoint (the
+        method aside): it is let through, or its permissions cannot be checked;
+        ``""`` when its permissions refuse it."""
+        label = f"{endpoint.route.label} -> {endpoint.view_name(method)}"
         try:
             view = endpoint.anonymous_view(method)
             permissions = view.get_permissions()

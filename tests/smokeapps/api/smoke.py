@@ -6,7 +6,7 @@ class APIPermissions(APIPermissionSmoke):
 
 
 class ReadsMayBeOpen(APIPermissionSmoke):
-    public = ["/api/health/"]
+    public = ["/api/health/", "api-open"]
     methods = ["POST", "PUT", "PATCH", "DELETE"]
 
 
