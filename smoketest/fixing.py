@@ -73,7 +73,7 @@ def _fix(failure: FailedClass, dry_run: bool, say: Say) -> bool:
     """Say the plan; unless ``dry_run``, apply it. True when a fix was applied."""
     check = failure.test_class.cls(failure.failed[0].short_name)
     try:
-        plan = check.fix_plan() if hasattr(check, "fix_plan") else "run its fix()"  # type: ignore[attr-defined]
+        plan = check.fix_plan() if hasattr(check, "fix_plan") else "run its fix()"
     except NoFix as reason:
         say(f"{failure.name}: no fix: {reason}")
         return False

@@ -30,12 +30,13 @@ def smoke_apps(settings):
 @pytest.fixture
 def manage():
     """Run ``manage.py smoketest ARGS`` in a subprocess with this test's
-    databases, installed apps and SMOKETEST_* settings."""
+    databases, installed apps, allowed hosts and SMOKETEST_* settings."""
 
     def run(*args: str) -> subprocess.CompletedProcess:
         overrides = {
             "DATABASES": django_settings.DATABASES,
             "INSTALLED_APPS": list(django_settings.INSTALLED_APPS),
+            "ALLOWED_HOSTS": list(django_settings.ALLOWED_HOSTS),
             **{name: getattr(django_settings, name) for name in dir(django_settings) if name.startswith("SMOKETEST_")},
         }
         env = {

@@ -53,8 +53,8 @@ class Endpoint:
         view.request, view.args, view.kwargs = request, (), {}
         view.format_kwarg, view.headers = None, {}
         if self.actions is not None:
-            view.action_map = dict(self.actions)  # type: ignore[attr-defined]
-            view.action = self.actions.get(method.lower())  # type: ignore[attr-defined]
+            view.action_map = dict(self.actions)
+            view.action = self.actions.get(method.lower())
         return view
 
 
