@@ -59,3 +59,17 @@ def test_a_site_without_drf_views_skips(smoke_apps, get_json, settings):
     _, document = get_json(test=f"{API}.APIPermissions")
     test = by_name(document)["test_api_endpoints_refuse_anonymous_requests"]
     assert (test["status"], test["message"]) == ("skip", "no Django REST framework view in the URLconf")
+
+
+def test_a_permission_that_raises_is_reported_and_routes_with_parameters_are_checked(api_site, get_json, settings):
+    settings.ROOT_URLCONF = "tests.smokeapps.api.broken_urls"
+    _, document = get_json(test=f"{API}.APIPermissions")
+    test = by_name(document)["test_api_endpoints_refuse_anonymous_requests"]
+    assert (test["status"], test["message"]) == (
+        "fail",
+        "2 API endpoints let anonymous requests through (list the ones meant to be open in public): GET, POST "
+        "/api/broken/ (api-broken) -> tests.smokeapps.api.views.BrokenPermissionView: could not check its "
+        "permissions: RuntimeError: the permission broke; GET, POST /api/open/<int:pk>/ (api-open-item) -> "
+        "tests.smokeapps.api.views.OpenView (permission classes: AllowAny)",
+    )
+    assert views.HANDLED == []

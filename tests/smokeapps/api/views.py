@@ -63,3 +63,12 @@ class NoteViewSet(viewsets.ViewSet):
     def retrieve(self, request, pk=None):
         HANDLED.append("retrieve NoteViewSet")
         return Response({})
+
+
+class BrokenPermission(permissions.BasePermission):
+    def has_permission(self, request, view):
+        raise RuntimeError("the permission broke")
+
+
+class BrokenPermissionView(Handler):
+    permission_classes = [BrokenPermission]
