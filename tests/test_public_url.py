@@ -2,6 +2,7 @@
 served as a production proxy would serve them), over real sockets."""
 
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,34 @@ def test_without_a_public_url_every_test_is_skipped(smoke_apps, run_public):
     assert {name: (test["status"], test["message"]) for name, test in tests.items()} == dict.fromkeys(
         (HOME, STATIC, PRIVATE), ("skip", "SMOKETEST_PUBLIC_URL is not set")
     )
+
+
+def test_a_site_that_never_answers_fails_at_the_request_timeout(smoke_apps, run_public, monkeypatch):
+    from tests.smokeapps.api.smoke import PublicSite
+
+    smoke_apps("api")
+    monkeypatch.setattr(PublicSite, "request_timeout", 0.5)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # connections are queued, never answered
+        port = silent.getsockname()[1]
+        started = time.monotonic()
+        tests = run_public("PublicSite", f"http://127.0.0.1:{port}/")
+        elapsed = time.monotonic() - started
+    for name in (HOME, STATIC, PRIVATE):
+        assert tests[name]["status"] == "fail"
+        assert tests[name]["message"].startswith(f"GET http://127.0.0.1:{port}/")
+        assert "no answer after 0.5" in tests[name]["message"]
+        assert "TimeoutError" in tests[name]["message"]
+    assert elapsed < 3 * 0.5 + 5  # three requests, each cut at its timeout
+
+
+def test_a_request_never_outlasts_the_tests_time_limit(smoke_apps, run_public, monkeypatch):
+    from tests.smokeapps.api.smoke import PublicSite
+
+    smoke_apps("api")
+    monkeypatch.setattr(PublicSite, "timeout", 1)  # request_timeout stays 10 s
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        tests = run_public("PublicSite", f"http://127.0.0.1:{port}/")
+    # A failure of its own, cut before the supervisor's limit: not "timed out after 1 s".
+    assert tests[HOME]["status"] == "fail"
+    assert f"GET http://127.0.0.1:{port}/: no answer after 0.9" in tests[HOME]["message"]
