@@ -1,12 +1,20 @@
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connections
 
+from tests import settings as test_settings
 from tests.settings import BASE_APPS
 from tests.testapp.models import Widget
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -17,6 +25,30 @@ def smoke_apps(settings):
         settings.INSTALLED_APPS = [*BASE_APPS, *(name if "." in name else f"tests.smokeapps.{name}" for name in names)]
 
     return install
+
+
+@pytest.fixture
+def manage():
+    """Run ``manage.py smoketest ARGS`` in a subprocess with this test's
+    databases, installed apps, allowed hosts and SMOKETEST_* settings."""
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        overrides = {
+            "DATABASES": django_settings.DATABASES,
+            "INSTALLED_APPS": list(django_settings.INSTALLED_APPS),
+            "ALLOWED_HOSTS": list(django_settings.ALLOWED_HOSTS),
+            **{name: getattr(django_settings, name) for name in dir(django_settings) if name.startswith("SMOKETEST_")},
+        }
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings",
+            "SMOKETEST_SQLITE_DIR": test_settings.SQLITE_DIR,
+            "SMOKETEST_SETTINGS_JSON": json.dumps(overrides, default=str),
+        }
+        command = [sys.executable, "-m", "django", "smoketest", *args]
+        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    return run
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@ from django.test import Client
 
 from smoketest import SmokeTest
 from smoketest.checks import (
+    APIPermissionSmoke,
     CacheSmoke,
     DatabaseSmoke,
     EmailSmoke,
@@ -11,7 +12,7 @@ from smoketest.checks import (
     URLCrawlSmoke,
 )
 
-__all__ = ["CacheSmoke", "DatabaseSmoke", "EmailSmoke", "MigrationsSmoke", "StorageSmoke"]
+__all__ = ["APIPermissionSmoke", "CacheSmoke", "DatabaseSmoke", "EmailSmoke", "MigrationsSmoke", "StorageSmoke"]
 
 
 class HomePageSmoke(SmokeTest):

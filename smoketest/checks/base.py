@@ -12,6 +12,11 @@ from django.db import connections
 from smoketest.case import SmokeTest
 
 
+class NoFix(Exception):
+    """Raised by a check's ``fix_plan()`` when there is nothing its ``fix()``
+    can do about the failure; the message says why."""
+
+
 def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
@@ -22,7 +27,14 @@ def unique_name(prefix: str = "smoketest-") -> str:
 
 
 class BuiltinCheck(SmokeTest):
-    """Base of the checks in ``smoketest.checks``; it has no tests of its own."""
+    """Base of the checks in ``smoketest.checks``; it has no tests of its own.
+
+    A check that can repair what it finds defines two methods, which only
+    ``manage.py smoketest --fix`` calls, outside any rolled-back transaction:
+    ``fix_plan() -> str`` says what ``fix()`` would change and changes
+    nothing (it raises ``NoFix`` when there is nothing to do); ``fix() -> str``
+    makes the change and says what it did.
+    """
 
     tags = frozenset({"builtin"})
 
