@@ -8,19 +8,27 @@ or subclass them to configure them:
 """
 
 from smoketest.checks.cache import CacheSmoke
+from smoketest.checks.celery import CelerySmoke
 from smoketest.checks.crawl import URLCrawlSmoke
 from smoketest.checks.database import DatabaseSmoke, MigrationsSmoke
 from smoketest.checks.deployment import SettingsSmoke
+from smoketest.checks.disk import DiskSpaceSmoke
+from smoketest.checks.http import HTTPDependencySmoke
 from smoketest.checks.mail import EmailSmoke
 from smoketest.checks.post import PostSmoke
+from smoketest.checks.redis import RedisSmoke
 from smoketest.checks.storage import StorageSmoke
 
 __all__ = [
     "CacheSmoke",
+    "CelerySmoke",
     "DatabaseSmoke",
+    "DiskSpaceSmoke",
     "EmailSmoke",
+    "HTTPDependencySmoke",
     "MigrationsSmoke",
     "PostSmoke",
+    "RedisSmoke",
     "SettingsSmoke",
     "StorageSmoke",
     "URLCrawlSmoke",
