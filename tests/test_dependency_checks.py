@@ -88,6 +88,15 @@ def test_celery_passes_when_a_worker_answers(run_check, worker):
     assert sorted(test["tags"]) == ["builtin", "celery"]
 
 
+def test_celery_without_an_app_checks_the_current_app(run_check, worker, monkeypatch):
+    from tests.celery_app import app
+
+    app.set_current()  # as a project's celery.py does once imported
+    monkeypatch.setattr(smoke.Workers, "app", None)
+    test, _ = run_check("Workers")
+    assert (test["status"], test["message"]) == ("pass", "")
+
+
 def test_celery_passes_when_a_worker_consumes_the_queue(run_check, worker, monkeypatch):
     from tests.celery_app import QUEUE
 

@@ -4,6 +4,7 @@ from smoketest import SmokeTest
 from smoketest.checks import (
     CacheSmoke,
     DatabaseSmoke,
+    DiskSpaceSmoke,
     EmailSmoke,
     MigrationsSmoke,
     SettingsSmoke,
@@ -30,3 +31,9 @@ class Crawl(URLCrawlSmoke):
 
 class Settings(SettingsSmoke):
     allow_debug = True  # the example runs with DEBUG on; a production site should not
+
+
+class Disk(DiskSpaceSmoke):
+    """MEDIA_ROOT (once it exists) and the temporary directory keep room for uploads."""
+
+    min_free_mb = 200
