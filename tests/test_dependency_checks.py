@@ -301,11 +301,21 @@ def test_http_dependencies_that_answer_wrong_slowly_or_not_at_all_fail_naming_ea
     assert seconds < 0.5 + 2  # the slow one gave up at its own timeout
 
 
-def test_an_invalid_dependency_entry_is_an_error_saying_what_is_wrong(run_check, monkeypatch):
-    monkeypatch.setattr(smoke.Services, "dependencies", [{"name": "api", "url": "http://127.0.0.1/", "method": "POST"}])
+@pytest.mark.parametrize(
+    "entry, problem",
+    [
+        ({"name": "api", "url": "http://127.0.0.1/", "method": "POST"}, "method must be one of GET, HEAD, not 'POST'"),
+        ({"name": "api", "url": "http://127.0.0.1/", "timeout": 0}, "timeout must be a positive number of seconds"),
+        ({"name": "api", "url": "http://127.0.0.1/", "status": 204}, "unexpected keyword argument 'status'"),
+        (("api",), "not enough values to unpack"),
+    ],
+)
+def test_an_invalid_dependency_entry_is_an_error_saying_what_is_wrong(run_check, monkeypatch, entry, problem):
+    monkeypatch.setattr(smoke.Services, "dependencies", [entry])
     test, _ = run_check("Services")
     assert test["status"] == "error"
-    assert "is not valid: method must be one of GET, HEAD, not 'POST'" in test["message"]
+    assert f"ValueError: dependency {entry!r} is not valid: " in test["message"]
+    assert problem in test["message"]
 
 
 def test_http_without_dependencies_is_skipped_saying_why(run_check):

@@ -27,9 +27,9 @@ class CelerySmoke(BuiltinCheck):
     ping_timeout: float = 2.0
 
     def test_workers_answer_a_ping(self) -> None:
+        stop_at = self.report_deadline()
         self.require("celery")
         app = self.celery_app()
-        stop_at = self.report_deadline()
         connection = broker_connection(app, min(self.connect_timeout, seconds_until(stop_at)))
         broker = f"broker {mask_password(connection.as_uri(include_password=True))}"
         try:

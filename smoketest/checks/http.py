@@ -86,6 +86,8 @@ class Dependency:
             raise ValueError(f"method must be one of {', '.join(METHODS)}, not {self.method!r}")
         if self.contains is not None and self.method == "HEAD":
             raise ValueError("contains needs a body: use method 'GET'")
+        if self.timeout is not None and not self.timeout > 0:
+            raise ValueError(f"timeout must be a positive number of seconds, not {self.timeout!r}")
 
     @classmethod
     def from_entry(cls, entry: "tuple[str, str] | Mapping[str, Any]") -> "Dependency":

@@ -18,8 +18,8 @@ class RedisSmoke(BuiltinCheck):
     def test_redis_servers_answer_ping(self) -> None:
         if not self.urls:
             self.skipTest("no Redis URL to check: list them in urls")
-        self.require("redis")
         stop_at = self.report_deadline()
+        self.require("redis")
         for url in self.urls:
             with self.subTest(url=mask_password(url)):
                 self.ping(url, min(self.socket_timeout, seconds_until(stop_at)))
