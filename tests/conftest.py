@@ -1,5 +1,6 @@
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -11,7 +12,7 @@ from django.conf import settings as django_settings
 from django.db import connections
 
 from tests import settings as test_settings
-from tests.settings import BASE_APPS
+from tests.settings import BASE_APPS, REDIS_URL
 from tests.testapp.models import Widget
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,3 +98,24 @@ def wait_for_workers_to_end(limit: float = 10) -> None:
     while workers() and time.monotonic() < end:
         time.sleep(0.05)
     assert workers() == []
+
+
+def redis_or_skip(url: str = REDIS_URL):
+    """A client of the Redis at ``url``; the test is skipped when none answers
+    there, or fails when ``SMOKETEST_REQUIRE_REDIS`` is set (as in CI)."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        if os.environ.get("SMOKETEST_REQUIRE_REDIS"):
+            pytest.fail(f"no Redis at {url}: {exc}")
+        pytest.skip(f"no Redis at {url}: {exc}")
+    return client
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (it was free a moment ago)."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        return closed.getsockname()[1]

@@ -73,3 +73,5 @@ SITE_ID = 1
 
 # The cache checks' tests use a real Redis; keys carry the prefix above.
 REDIS_URL = os.environ.get("SMOKETEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# The Celery check's tests: broker of the worker they start (another database number).
+CELERY_BROKER_URL = os.environ.get("SMOKETEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/1")

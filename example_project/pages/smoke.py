@@ -5,6 +5,7 @@ from smoketest.checks import (
     APIPermissionSmoke,
     CacheSmoke,
     DatabaseSmoke,
+    DiskSpaceSmoke,
     EmailSmoke,
     MigrationsSmoke,
     SettingsSmoke,
@@ -31,3 +32,9 @@ class Crawl(URLCrawlSmoke):
 
 class Settings(SettingsSmoke):
     allow_debug = True  # the example runs with DEBUG on; a production site should not
+
+
+class Disk(DiskSpaceSmoke):
+    """MEDIA_ROOT (once it exists) and the temporary directory keep room for uploads."""
+
+    min_free_mb = 200

@@ -2,11 +2,8 @@
 the network, behind the load balancer, proxy and CDN."""
 
 import time
-import urllib.request
 from collections.abc import Sequence
-from email.message import Message
-from typing import Any
-from urllib.error import HTTPError, URLError
+from urllib.error import URLError
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
@@ -15,17 +12,10 @@ from django.templatetags.static import static
 
 from smoketest.case import time_limit
 from smoketest.checks.base import BuiltinCheck, describe
+from smoketest.checks.http import Answer, fetch
 from smoketest.conf import smoketest_settings
 
-USER_AGENT = "django-smoketest"
 REFUSED = (401, 403)
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """Hand a redirect back as the answer (an ``HTTPError`` with its 3xx status)."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
 
 
 class PublicURLSmoke(BuiltinCheck):
@@ -72,8 +62,8 @@ class PublicURLSmoke(BuiltinCheck):
         problems = []
         for path in self.auth_required:
             url = self.url(path)
-            status, _, headers = self.fetch(url, follow_redirects=False)
-            location = headers.get("Location", "")
+            answer = self.fetch(url, follow_redirects=False)
+            status, location = answer.status, answer.location or ""
             if status in REFUSED or (300 <= status < 400 and _same_page(urljoin(url, location), login)):
                 continue
             answered = f"{status} to {location}" if location else str(status)
@@ -83,10 +73,10 @@ class PublicURLSmoke(BuiltinCheck):
 
     def expect_success(self, url: str, meaning: str = "") -> None:
         """Fail unless ``url`` answers 2xx, redirects followed."""
-        status, final_url, _ = self.fetch(url, follow_redirects=True)
-        if not 200 <= status < 300:
-            after = f" (redirected to {final_url})" if final_url != url else ""
-            self.fail(f"GET {url} answered {status}{after}; expected 2xx{meaning}")
+        answer = self.fetch(url, follow_redirects=True)
+        if not 200 <= answer.status < 300:
+            after = f" (redirected to {answer.url})" if answer.url != url else ""
+            self.fail(f"GET {url} answered {answer.status}{after}; expected 2xx{meaning}")
 
     def url(self, path: str) -> str:
         """``path`` under ``SMOKETEST_PUBLIC_URL`` (a leading ``/`` too), or an absolute URL as it is."""
@@ -101,21 +91,15 @@ class PublicURLSmoke(BuiltinCheck):
         with self.failing_as(f"no URL for the static file {path!r}"):
             return self.url(static(path))
 
-    def fetch(self, url: str, *, follow_redirects: bool) -> tuple[int, str, Message]:
-        """GET ``url`` anonymously: its status, the URL that answered and its headers.
-        Fails when there is no answer (refused, unknown host, TLS error, timeout)."""
+    def fetch(self, url: str, *, follow_redirects: bool) -> Answer:
+        """GET ``url`` anonymously. Fails when there is no answer (refused,
+        unknown host, TLS error, timeout)."""
         timeout = min(self.request_timeout, self._stop_at - time.monotonic())
         if timeout <= 0:
             self.fail(f"GET {url}: not requested: the test's time limit is spent (raise timeout to allow more)")
-        opener = urllib.request.build_opener(*(() if follow_redirects else (_NoRedirects(),)))
-        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         started = time.monotonic()
         try:
-            with opener.open(request, timeout=timeout) as response:
-                return response.status, response.url, response.headers
-        except HTTPError as exc:
-            with exc:
-                return exc.code, exc.url, exc.headers
+            return fetch(url, timeout=timeout, follow_redirects=follow_redirects)
         except (URLError, OSError) as exc:
             reason = exc.reason if isinstance(exc, URLError) and isinstance(exc.reason, BaseException) else exc
             self.fail(f"GET {url}: no answer after {time.monotonic() - started:.2f} s: {describe(reason)}")
