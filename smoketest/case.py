@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from asgiref.sync import async_to_sync
+from django.test import SimpleTestCase
 
 from smoketest.conf import smoketest_settings
 
@@ -23,6 +24,18 @@ class SmokeTest(unittest.TestCase):
 
     timeout: float | None = None
     parallel: bool = True
+
+    # Django's response and markup assertions, for tests that use the test
+    # client. Borrowed rather than inherited: SimpleTestCase's set-up blocks
+    # database queries and swaps settings, which a smoke test must not do.
+    assertContains = SimpleTestCase.assertContains
+    assertNotContains = SimpleTestCase.assertNotContains
+    _assert_contains = SimpleTestCase._assert_contains
+    assertRedirects = SimpleTestCase.assertRedirects
+    assertURLEqual = SimpleTestCase.assertURLEqual
+    assertJSONEqual = SimpleTestCase.assertJSONEqual
+    assertHTMLEqual = SimpleTestCase.assertHTMLEqual
+    assertInHTML = SimpleTestCase.assertInHTML
 
     def _callTestMethod(self, method: Callable[[], Any]) -> None:
         """Run ``async def`` tests to completion in an event loop. Django's

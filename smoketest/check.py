@@ -9,6 +9,7 @@ Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 import argparse
 import http.client
 import json
+import os
 import ssl
 import sys
 import threading
@@ -69,7 +70,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("url", help="the smoke test endpoint, e.g. https://example.com/smoketest/?tag=critical")
     parser.add_argument("--timeout", type=positive_float, default=30.0, help="seconds to wait in all (default 30)")
-    parser.add_argument("--token", help="sent as 'Authorization: Bearer TOKEN'")
+    parser.add_argument(
+        "--token",
+        default=os.environ.get("SMOKETEST_TOKEN"),
+        help="sent as 'Authorization: Bearer TOKEN' (default: the SMOKETEST_TOKEN environment variable, "
+        "which keeps the token out of the process list)",
+    )
     parser.add_argument(
         "--header", action="append", default=[], type=header, help="an extra 'Name: value' header (repeatable)"
     )
@@ -145,6 +151,11 @@ def smoketest_document(answer: Answer, fail_status: int) -> dict[str, Any]:
     except ValueError:
         document = None
     if answer.status not in (200, fail_status):
+        if _is_run_report(document) and document["status"] == "FAIL":
+            raise Unknown(
+                f"HTTP {answer.status} with a FAIL report: is the site's SMOKETEST_FAIL_STATUS "
+                f"{answer.status}? Pass --fail-status {answer.status}"
+            )
         detail = document.get("detail") if isinstance(document, dict) else None
         raise Unknown(f"HTTP {answer.status}" + (f": {detail}" if isinstance(detail, str) else ""))
     if not _is_run_report(document):

@@ -44,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_DETAIL": "full",
     # Show tracebacks (JSON ``tests[].traceback``) to every caller; None: as DEBUG. Staff and token holders see them.
     "SHOW_TRACEBACKS": None,
+    # The site's public base URL (``https://www.example.com/``), for the checks that look at it from outside.
+    "PUBLIC_URL": None,
 }
 
 IMPORT_STRINGS = {"AUTHENTICATION_CLASSES", "PERMISSION_CLASSES", "THROTTLE_CLASSES"}

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
@@ -30,6 +31,15 @@ def _tokens(value: Any) -> bool:
     return value is None or (isinstance(value, str) and bool(value)) or (_list_of_strings(value) and all(value))
 
 
+def _public_url(value: Any) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 # Setting name -> (check ID, is the value valid?, what it must be).
 VALIDATORS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
     "SKIP_APPS": ("smoketest.E001", _list_of_strings, "a list of app labels or names"),
@@ -51,8 +61,9 @@ VALIDATORS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
     "TOKEN": ("smoketest.E009", _tokens, "None, a non-empty string or a list of them"),
     "PUBLIC_DETAIL": ("smoketest.E010", lambda v: v in ("full", "summary"), '"full" or "summary"'),
     "THROTTLE_RATES": ("smoketest.E011", lambda v: isinstance(v, dict), 'a dict such as {"smoketest": "60/min"}'),
+    "PUBLIC_URL": ("smoketest.E013", _public_url, "None or an absolute http(s) URL such as 'https://www.example.com/'"),
     "WORKERS": (
-        "smoketest.E013",
+        "smoketest.E014",
         lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
         "a whole number of workers, 1 or more (1: one test class at a time)",
     ),

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from smoketest.views import SmokeTestView
+from smoketest.views import SmokeTestView, ping
 
 app_name = "smoketest"
 
 urlpatterns = [
     path("", SmokeTestView.as_view(), name="smoketest"),
+    path("ping/", ping, name="ping"),
 ]

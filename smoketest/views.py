@@ -5,6 +5,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
 from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +20,13 @@ from smoketest.renderers import REPORT_RENDERERS
 from smoketest.result import RunResult
 from smoketest.runner import run_smoke_tests
 from smoketest.selection import Selection, SelectionError, query_flag, selected_suite
+
+
+def _non_atomic(view: Callable[..., Any]) -> Callable[..., Any]:
+    """``view`` outside ``ATOMIC_REQUESTS``' request-wide transaction on every alias."""
+    for alias in settings.DATABASES:
+        view = transaction.non_atomic_requests(using=alias)(view)
+    return view
 
 
 class SmokeTestView(APIView):
@@ -34,10 +43,7 @@ class SmokeTestView(APIView):
     def as_view(cls, **initkwargs: Any) -> Callable[..., Any]:
         # Tests open their own outermost transactions: keep ATOMIC_REQUESTS'
         # request-wide transaction out of the way on every alias.
-        view = super().as_view(**initkwargs)
-        for alias in settings.DATABASES:
-            view = transaction.non_atomic_requests(using=alias)(view)
-        return view
+        return _non_atomic(super().as_view(**initkwargs))
 
     def get_authenticators(self) -> list[Any]:
         return [access.SmoketestTokenAuthentication(), *(cls() for cls in smoketest_settings.AUTHENTICATION_CLASSES)]
@@ -73,3 +79,14 @@ class SmokeTestView(APIView):
             # (whose AdminEmailHandler would mail every poll during an outage).
             response._has_been_logged = True
         return response
+
+
+@_non_atomic
+@require_safe
+def ping(request: HttpRequest) -> HttpResponse:
+    """``GET``/``HEAD``: answer ``pong``, for liveness probes. It runs no test,
+    touches no database (not even under ``ATOMIC_REQUESTS``), needs no token
+    and is not throttled: it tells nothing but that the process answers."""
+    response = HttpResponse("pong", content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response

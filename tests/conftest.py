@@ -1,12 +1,21 @@
 import json
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connections
 
-from tests.settings import BASE_APPS
+from tests import settings as test_settings
+from tests.settings import BASE_APPS, REDIS_URL
 from tests.testapp.models import Widget
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -17,6 +26,30 @@ def smoke_apps(settings):
         settings.INSTALLED_APPS = [*BASE_APPS, *(name if "." in name else f"tests.smokeapps.{name}" for name in names)]
 
     return install
+
+
+@pytest.fixture
+def manage():
+    """Run ``manage.py smoketest ARGS`` in a subprocess with this test's
+    databases, installed apps, allowed hosts and SMOKETEST_* settings."""
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        overrides = {
+            "DATABASES": django_settings.DATABASES,
+            "INSTALLED_APPS": list(django_settings.INSTALLED_APPS),
+            "ALLOWED_HOSTS": list(django_settings.ALLOWED_HOSTS),
+            **{name: getattr(django_settings, name) for name in dir(django_settings) if name.startswith("SMOKETEST_")},
+        }
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings",
+            "SMOKETEST_SQLITE_DIR": test_settings.SQLITE_DIR,
+            "SMOKETEST_SETTINGS_JSON": json.dumps(overrides, default=str),
+        }
+        command = [sys.executable, "-m", "django", "smoketest", *args]
+        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    return run
 
 
 @pytest.fixture
@@ -65,6 +98,27 @@ def wait_for_workers_to_end(limit: float = 10) -> None:
     while workers() and time.monotonic() < end:
         time.sleep(0.05)
     assert workers() == []
+
+
+def redis_or_skip(url: str = REDIS_URL):
+    """A client of the Redis at ``url``; the test is skipped when none answers
+    there, or fails when ``SMOKETEST_REQUIRE_REDIS`` is set (as in CI)."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        if os.environ.get("SMOKETEST_REQUIRE_REDIS"):
+            pytest.fail(f"no Redis at {url}: {exc}")
+        pytest.skip(f"no Redis at {url}: {exc}")
+    return client
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (it was free a moment ago)."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        return closed.getsockname()[1]
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ BASE_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
+    "django.contrib.sites",
     "rest_framework",
     "smoketest",
     "tests.testapp",
@@ -68,6 +69,9 @@ CACHES = {
     "unreachable": {"BACKEND": "tests.testapp.caches.UnreachableCache"},
 }
 STATIC_URL = "/static/"
+SITE_ID = 1
 
 # The cache checks' tests use a real Redis; keys carry the prefix above.
 REDIS_URL = os.environ.get("SMOKETEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# The Celery check's tests: broker of the worker they start (another database number).
+CELERY_BROKER_URL = os.environ.get("SMOKETEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/1")

@@ -12,6 +12,7 @@ from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 
 from smoketest import checks
+from tests.conftest import closed_port, redis_or_skip
 from tests.settings import DB_PREFIX, REDIS_URL
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
@@ -145,18 +146,6 @@ def test_unapplied_migrations_are_named_per_alias(run_builtin):
 # CacheSmoke
 
 
-def redis_or_skip():
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        if os.environ.get("SMOKETEST_REQUIRE_REDIS"):  # as in CI, which starts Redis
-            pytest.fail(f"no Redis at {REDIS_URL}: {exc}")
-        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
-    return client
-
-
 def redis_cache(location: str = REDIS_URL, **options) -> dict:
     return {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -183,9 +172,7 @@ def test_caches_round_trip_and_leave_no_key(run_builtin, settings):
 
 
 def test_a_cache_that_cannot_be_reached_fails_naming_it(run_builtin, settings):
-    with socket.socket() as closed:  # a port nothing listens on
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
+    port = closed_port()
     settings.CACHES = {"default": LOCMEM, "down": redis_cache(f"redis://127.0.0.1:{port}/0")}
     tests = run_builtin()
     message = tests[CACHE]["message"]
@@ -297,9 +284,7 @@ def test_the_locmem_backend_passes_and_sends_nothing(run_builtin):
 
 
 def test_an_smtp_server_that_is_down_fails_naming_it(run_builtin, settings):
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
+    port = closed_port()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     tests = run_builtin()

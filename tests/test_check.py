@@ -27,13 +27,13 @@ live = pytest.mark.django_db(databases="__all__", transaction=True)
 
 def client_env() -> dict[str, str]:
     """The environment of a monitoring host: no Django settings."""
-    return {name: value for name, value in os.environ.items() if name != "DJANGO_SETTINGS_MODULE"}
+    return {name: value for name, value in os.environ.items() if name not in ("DJANGO_SETTINGS_MODULE", "SMOKETEST_TOKEN")}
 
 
-def check(*args: str) -> subprocess.CompletedProcess:
-    """Run ``python -m smoketest.check ARGS``."""
+def check(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run ``python -m smoketest.check ARGS`` with ``env`` added to its environment."""
     command = [sys.executable, "-m", "smoketest.check", *args]
-    return subprocess.run(command, cwd=ROOT, env=client_env(), capture_output=True, text=True, timeout=60)
+    return subprocess.run(command, cwd=ROOT, env={**client_env(), **env}, capture_output=True, text=True, timeout=60)
 
 
 def status_line(
@@ -242,6 +242,23 @@ def test_configured_fail_status_is_critical(canned):
     first, problem = process.stdout.splitlines()
     assert re.fullmatch(status_line("CRITICAL", 1, 1, 0), first)
     assert problem == "app.smoke.T.test_x failed: a / b"  # a "|" would start performance data
+
+
+def test_a_fail_report_under_another_status_says_which_fail_status_to_pass(canned):
+    process = check(canned.answer(503, run_report("FAIL", failed=["x failed: y"])))
+    assert process.returncode == UNKNOWN
+    assert process.stdout == (
+        "SMOKETEST UNKNOWN - HTTP 503 with a FAIL report: is the site's SMOKETEST_FAIL_STATUS 503? "
+        "Pass --fail-status 503\n"
+    )
+
+
+def test_token_from_the_environment_stays_out_of_the_command_line(canned):
+    url = canned.answer(200, run_report())
+    assert check(url, SMOKETEST_TOKEN="from-env").returncode == OK
+    assert canned.requests[-1]["Authorization"] == "Bearer from-env"
+    assert check(url, "--token", "from-flag", SMOKETEST_TOKEN="from-env").returncode == OK
+    assert canned.requests[-1]["Authorization"] == "Bearer from-flag"
 
 
 def test_unknown_with_json_keeps_stdout_empty(canned):

@@ -31,6 +31,12 @@ def test_valid_defaults_are_quiet():
     assert check_settings() == []
 
 
+@pytest.mark.parametrize("url", ["https://www.example.com/", "http://127.0.0.1:8000", "https://example.com/app/"])
+def test_an_absolute_http_public_url_is_valid(settings, url):
+    settings.SMOKETEST_PUBLIC_URL = url
+    assert check_settings() == []
+
+
 @pytest.mark.parametrize(
     "name, value, check_id",
     [
@@ -46,8 +52,12 @@ def test_valid_defaults_are_quiet():
         ("PUBLIC_DETAIL", "names", "smoketest.E010"),
         ("THROTTLE_RATES", "60/min", "smoketest.E011"),
         ("PERMISSION_CLASSES", ["no.such.Permission"], "smoketest.E012"),
-        ("WORKERS", 0, "smoketest.E013"),
-        ("WORKERS", "4", "smoketest.E013"),
+        ("PUBLIC_URL", "www.example.com", "smoketest.E013"),
+        ("PUBLIC_URL", "ftp://www.example.com/", "smoketest.E013"),
+        ("PUBLIC_URL", "https:///path-only", "smoketest.E013"),
+        ("PUBLIC_URL", ["https://www.example.com/"], "smoketest.E013"),
+        ("WORKERS", 0, "smoketest.E014"),
+        ("WORKERS", "4", "smoketest.E014"),
     ],
 )
 def test_invalid_settings_are_errors_naming_the_setting(settings, name, value, check_id):

@@ -1,18 +1,10 @@
 """``manage.py smoketest``, run as a real subprocess on the test databases."""
 
 import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 
-from tests import settings as test_settings
-
-ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "tests.smokeapps.package.smoke"
 TAGGED = "tests.smokeapps.tagged.smoke"
 pytestmark = pytest.mark.django_db(databases="__all__")  # the subprocess uses the test databases
@@ -21,29 +13,6 @@ PASS_REPORT = re.compile(
     r"\APASS\ntest classes: 1\ntests run: 2\ntests passed: 2\ntests failed: 0\ntests errored: 0\n"
     r"tests skipped: 0\ntime: \d+\.\d+ms\n\Z"
 )
-
-
-@pytest.fixture
-def manage():
-    """Run ``manage.py smoketest ARGS`` in a subprocess with this test's
-    databases, installed apps and SMOKETEST_* settings."""
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        overrides = {
-            "DATABASES": django_settings.DATABASES,
-            "INSTALLED_APPS": list(django_settings.INSTALLED_APPS),
-            **{name: getattr(django_settings, name) for name in dir(django_settings) if name.startswith("SMOKETEST_")},
-        }
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings",
-            "SMOKETEST_SQLITE_DIR": test_settings.SQLITE_DIR,
-            "SMOKETEST_SETTINGS_JSON": json.dumps(overrides, default=str),
-        }
-        command = [sys.executable, "-m", "django", "smoketest", *args]
-        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-
-    return run
 
 
 def progress(stderr: str) -> list[tuple[str, str]]:

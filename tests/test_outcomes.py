@@ -64,3 +64,15 @@ def test_broken_setupclass_errors_its_tests(outcomes):
 
 def test_setup_teardown_cleanup_and_class_fixture_writes_are_rolled_back(outcomes):
     assert widget_names() == {"default": [], "other": []}
+
+
+def test_django_response_assertions_work_in_smoke_tests(get_json, smoke_apps):
+    smoke_apps("responses")
+    outcomes = by_name(get_json()[1])
+    assert outcomes["test_contains_passes"]["status"] == "pass"
+    assert outcomes["test_redirects"]["status"] == "pass"
+    assert outcomes["test_contains_fails"]["status"] == "fail"
+    assert "Couldn't find 'Checkout' in the following response" in outcomes["test_contains_fails"]["message"]
+    assert outcomes["test_contains_checks_the_status"]["status"] == "fail"
+    assert "Response code was 503 (expected 200)" in outcomes["test_contains_checks_the_status"]["message"]
+    assert outcomes["test_json_equal"]["status"] == "fail"

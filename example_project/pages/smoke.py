@@ -2,8 +2,10 @@ from django.test import Client
 
 from smoketest import SmokeTest
 from smoketest.checks import (
+    APIPermissionSmoke,
     CacheSmoke,
     DatabaseSmoke,
+    DiskSpaceSmoke,
     EmailSmoke,
     MigrationsSmoke,
     SettingsSmoke,
@@ -11,7 +13,7 @@ from smoketest.checks import (
     URLCrawlSmoke,
 )
 
-__all__ = ["CacheSmoke", "DatabaseSmoke", "EmailSmoke", "MigrationsSmoke", "StorageSmoke"]
+__all__ = ["APIPermissionSmoke", "CacheSmoke", "DatabaseSmoke", "EmailSmoke", "MigrationsSmoke", "StorageSmoke"]
 
 
 class HomePageSmoke(SmokeTest):
@@ -30,3 +32,9 @@ class Crawl(URLCrawlSmoke):
 
 class Settings(SettingsSmoke):
     allow_debug = True  # the example runs with DEBUG on; a production site should not
+
+
+class Disk(DiskSpaceSmoke):
+    """MEDIA_ROOT (once it exists) and the temporary directory keep room for uploads."""
+
+    min_free_mb = 200

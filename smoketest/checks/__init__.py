@@ -7,21 +7,35 @@ or subclass them to configure them:
         skip = ["admin:*", "logout"]
 """
 
+from smoketest.checks.api import APIPermissionSmoke
 from smoketest.checks.cache import CacheSmoke
+from smoketest.checks.celery import CelerySmoke
 from smoketest.checks.crawl import URLCrawlSmoke
 from smoketest.checks.database import DatabaseSmoke, MigrationsSmoke
 from smoketest.checks.deployment import SettingsSmoke
+from smoketest.checks.disk import DiskSpaceSmoke
+from smoketest.checks.http import HTTPDependencySmoke
 from smoketest.checks.mail import EmailSmoke
 from smoketest.checks.post import PostSmoke
+from smoketest.checks.public import PublicURLSmoke
+from smoketest.checks.redis import RedisSmoke
+from smoketest.checks.sites import SitesSmoke
 from smoketest.checks.storage import StorageSmoke
 
 __all__ = [
+    "APIPermissionSmoke",
     "CacheSmoke",
+    "CelerySmoke",
     "DatabaseSmoke",
+    "DiskSpaceSmoke",
     "EmailSmoke",
+    "HTTPDependencySmoke",
     "MigrationsSmoke",
     "PostSmoke",
+    "PublicURLSmoke",
+    "RedisSmoke",
     "SettingsSmoke",
+    "SitesSmoke",
     "StorageSmoke",
     "URLCrawlSmoke",
 ]

@@ -1,19 +1,44 @@
 """What the built-in checks share: failures that name the resource, cleanups
-for what a rollback cannot undo, and a guard against writing outside the
-smoke test's rolled-back transaction."""
+for what a rollback cannot undo, a guard against writing outside the smoke
+test's rolled-back transaction, the time left to the test's limit, client
+libraries imported only when a check runs, and URLs shown without their
+passwords."""
 
+import importlib
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.db import connections
 
-from smoketest.case import SmokeTest
+from smoketest.case import SmokeTest, time_limit
+
+
+class NoFix(Exception):
+    """Raised by a check's ``fix_plan()`` when there is nothing its ``fix()``
+    can do about the failure; the message says why."""
 
 
 def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
+
+
+def mask_password(url: str) -> str:
+    """``url`` with its password (if any) replaced by ``***``, fit for a report."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    user = parts.netloc.rpartition("@")[0].partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{parts.netloc.rpartition('@')[2]}"))
+
+
+def seconds_until(moment: float) -> float:
+    """Seconds from now to ``moment`` (a ``time.monotonic()`` value), never below 0."""
+    return max(moment - time.monotonic(), 0.0)
 
 
 def unique_name(prefix: str = "smoketest-") -> str:
@@ -22,9 +47,32 @@ def unique_name(prefix: str = "smoketest-") -> str:
 
 
 class BuiltinCheck(SmokeTest):
-    """Base of the checks in ``smoketest.checks``; it has no tests of its own."""
+    """Base of the checks in ``smoketest.checks``; it has no tests of its own.
+
+    A check that can repair what it finds defines two methods, which only
+    ``manage.py smoketest --fix`` calls, outside any rolled-back transaction:
+    ``fix_plan() -> str`` says what ``fix()`` would change and changes
+    nothing (it raises ``NoFix`` when there is nothing to do); ``fix() -> str``
+    makes the change and says what it did.
+    """
 
     tags = frozenset({"builtin"})
+
+    def report_deadline(self) -> float:
+        """When (``time.monotonic()``) the running test must stop waiting to
+        report in time: its time limit from now, less a tenth (at most 1 s)."""
+        limit = time_limit(type(self), self._testMethodName)
+        return time.monotonic() + limit - min(1.0, limit / 10)
+
+    def require(self, library: str) -> ModuleType:
+        """Import a client library, or skip the test saying it is not
+        installed; one that is installed but cannot be imported is a failure."""
+        try:
+            return importlib.import_module(library)
+        except ImportError as exc:
+            if isinstance(exc, ModuleNotFoundError) and exc.name == library:
+                self.skipTest(f"{library} is not installed ({describe(exc)})")
+            raise self.failureException(f"{library} cannot be imported: {describe(exc)}") from exc
 
     def for_each(self, kind: str, names: Iterable[str], check: Callable[[str], None]) -> None:
         """Run ``check(name)`` for every name as a subtest labelled ``kind=name``,

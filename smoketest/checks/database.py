@@ -2,11 +2,12 @@
 
 from collections.abc import Sequence
 
+from django.core.management import call_command
 from django.db import connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
-from smoketest.checks.base import BuiltinCheck, unique_name
+from smoketest.checks.base import BuiltinCheck, NoFix, unique_name
 
 
 class DatabaseSmoke(BuiltinCheck):
@@ -59,16 +60,41 @@ class MigrationsSmoke(BuiltinCheck):
         self.for_each("database", _chosen(self.aliases), self.check_alias)
 
     def check_alias(self, alias: str) -> None:
+        conflicts, missing = self.migration_state(alias)
+        if conflicts:
+            self.fail(f"conflicting migrations (run makemigrations --merge): {conflicts}")
+        if missing:
+            self.fail(f"database {alias!r} has {len(missing)} unapplied migrations: {self.listing(missing)}")
+
+    def migration_state(self, alias: str) -> tuple[str, list[str]]:
+        """The conflicting migrations (described, ``""`` for none) and the unapplied ones of ``alias``."""
         with self.failing_as(f"could not read the migrations of database {alias!r}"):
             executor = MigrationExecutor(connections[alias])
             conflicts = executor.loader.detect_conflicts()
             plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-        if conflicts:
-            listed = "; ".join(f"{app}: {', '.join(sorted(names))}" for app, names in sorted(conflicts.items()))
-            self.fail(f"conflicting migrations (run makemigrations --merge): {listed}")
-        missing = [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
-        if missing:
-            self.fail(f"database {alias!r} has {len(missing)} unapplied migrations: {self.listing(missing)}")
+        described = "; ".join(f"{app}: {', '.join(sorted(names))}" for app, names in sorted(conflicts.items()))
+        return described, [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+
+    def fix_plan(self) -> str:
+        """The ``migrate`` each alias with unapplied migrations needs."""
+        steps = []
+        for alias in _chosen(self.aliases):
+            conflicts, missing = self.migration_state(alias)
+            if conflicts:
+                raise NoFix(f"conflicting migrations need makemigrations --merge first: {conflicts}")
+            if missing:
+                steps.append(f"migrate database {alias!r}: apply {self.listing(missing)}")
+        if not steps:
+            raise NoFix("no unapplied migrations")
+        return "; ".join(steps)
+
+    def fix(self) -> str:
+        """Run ``migrate`` on each alias with unapplied migrations."""
+        plan = self.fix_plan()
+        for alias in _chosen(self.aliases):
+            if self.migration_state(alias)[1]:
+                call_command("migrate", database=alias, interactive=False, verbosity=0)
+        return plan
 
     def listing(self, names: list[str]) -> str:
         shown = ", ".join(names[: self.listed])

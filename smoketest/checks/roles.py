@@ -16,7 +16,7 @@ from django.db import close_old_connections, connections, models, router
 from django.test import Client
 
 from smoketest.case import time_limit
-from smoketest.checks.base import BuiltinCheck, describe, unique_name
+from smoketest.checks.base import BuiltinCheck, describe, seconds_until, unique_name
 from smoketest.checks.deadline import DeadlineExceeded, deadline
 from smoketest.checks.routes import Route, parameterless_routes
 from smoketest.isolation import rolled_back
@@ -69,8 +69,7 @@ class RoleRequestsCheck(BuiltinCheck):
     def visit_routes(self, routes: Sequence[Route], visit: Visit) -> None:
         """``visit`` every route under every role; fail listing what went wrong."""
         self.quiet_client_errors()
-        limit = time_limit(type(self), self._testMethodName)
-        self._stop_at = time.monotonic() + limit - min(1.0, limit / 10)  # time left to report
+        self._stop_at = self.report_deadline()
         total = len(routes) * len(self.roles)
         failures: list[str] = []
         made = 0
@@ -98,7 +97,7 @@ class RoleRequestsCheck(BuiltinCheck):
         another broke, within ``request_timeout``. Return what went wrong, or
         ``""``; raise ``CrawlStopped`` when no further request can be made."""
         aliases = [alias for alias in connections if connections[alias].in_atomic_block]
-        seconds = min(self.request_timeout or math.inf, max(self._stop_at - time.monotonic(), 0.0))
+        seconds = min(self.request_timeout or math.inf, seconds_until(self._stop_at))
         limit = deadline(seconds) if seconds < math.inf else nullcontext()
         try:
             with rolled_back(aliases), limit:

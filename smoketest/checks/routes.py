@@ -1,4 +1,5 @@
-"""The routes of a URLconf that can be requested without URL parameters."""
+"""The routes of a URLconf: all of them, or those that can be requested
+without URL parameters."""
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ def parameterless_routes(urlconf: str | None = None) -> list[Route]:
     """Every route whose path takes no parameter, in URLconf order, once per
     path; a route an earlier pattern shadows is left out (it never answers)."""
     routes: dict[str, Route] = {}
-    for route in _walk(get_resolver(urlconf).url_patterns, "/", None):
+    for route in _walk(get_resolver(urlconf).url_patterns, "/", None, _fixed_path):
         if route.path in routes or _is_own(route.callback):
             continue
         try:
@@ -47,17 +48,37 @@ def parameterless_routes(urlconf: str | None = None) -> list[Route]:
     return list(routes.values())
 
 
-def _walk(patterns: Iterable[URLPattern | URLResolver], prefix: str, namespace: str | None) -> Iterator[Route]:
+def all_routes(urlconf: str | None = None) -> list[Route]:
+    """Every route, in URLconf order, its path shown as its pattern
+    (``/api/users/<int:pk>/``, ``/archive/(?P<year>[0-9]{4})/``), except
+    django-smoketest's own."""
+    routes = _walk(get_resolver(urlconf).url_patterns, "/", None, _pattern_text)
+    return [route for route in routes if not _is_own(route.callback)]
+
+
+PathText = Callable[[URLPattern | URLResolver], str | None]
+
+
+def _walk(
+    patterns: Iterable[URLPattern | URLResolver], prefix: str, namespace: str | None, path_text: PathText
+) -> Iterator[Route]:
+    """The routes below ``patterns``; a pattern whose ``path_text`` is ``None`` is left out."""
     for pattern in patterns:
-        fixed = _fixed_path(pattern)
-        if fixed is None:
+        text = path_text(pattern)
+        if text is None:
             continue
         if isinstance(pattern, URLResolver):
             inner = ":".join(filter(None, (namespace, pattern.namespace))) or None
-            yield from _walk(pattern.url_patterns, prefix + fixed, inner)
+            yield from _walk(pattern.url_patterns, prefix + text, inner, path_text)
         else:
             name = ":".join(filter(None, (namespace, pattern.name))) if pattern.name else None
-            yield Route(prefix + fixed, name, pattern.callback)
+            yield Route(prefix + text, name, pattern.callback)
+
+
+def _pattern_text(pattern: URLPattern | URLResolver) -> str:
+    """A pattern as written: a ``path()`` route, or a regex without its anchors."""
+    text = str(pattern.pattern)
+    return text.removeprefix("^").removesuffix("\\Z").removesuffix("$")
 
 
 def _fixed_path(pattern: URLPattern | URLResolver) -> str | None:

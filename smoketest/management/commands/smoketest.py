@@ -1,6 +1,7 @@
 """``manage.py smoketest``: the endpoint's run, for deploy scripts.
 
-Only the report goes to stdout; progress and warnings go to stderr.
+Only the report goes to stdout; progress, warnings and what ``--fix`` does
+go to stderr.
 """
 
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from smoketest.access import Disclosure
+from smoketest.fixing import fix_failures
 from smoketest.renderers import RENDERERS_BY_FORMAT
 from smoketest.result import Status, TestOutcome
 from smoketest.runner import run_smoke_tests
@@ -46,8 +48,19 @@ class Command(BaseCommand):
         )
         output.add_argument("--json", action="store_const", dest="format", const="json", help="Same as --format json.")
         output.add_argument("--list", action="store_true", help="Print the tests that would run; run none.")
+        parser.add_argument(
+            "--fix",
+            action="store_true",
+            help="Apply the fix of each failed test that has one (outside any rolled-back transaction), "
+            "then run those tests again; the report and exit status show the state after.",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="With --fix: print the fixes; change nothing.")
 
     def handle(self, *labels: str, **options: Any) -> None:
+        if options["dry_run"] and not options["fix"]:
+            raise CommandError("--dry-run needs --fix", returncode=USAGE_ERROR)
+        if options["fix"] and options["list"]:
+            raise CommandError("--fix cannot be combined with --list", returncode=USAGE_ERROR)
         selection = Selection(
             labels=labels, tags=options["tag"], exclude_tags=options["exclude_tag"], skip_apps=options["skip_app"]
         )
@@ -57,6 +70,8 @@ class Command(BaseCommand):
                 return
             progress = self.print_progress if options["verbosity"] >= 2 else None
             result = run_smoke_tests(selection, failfast=options["failfast"], on_outcome=progress)
+            if options["fix"]:
+                result = fix_failures(result, selected_suite(selection), dry_run=options["dry_run"], say=self.say)
         except SelectionError as exc:
             raise CommandError(str(exc), returncode=USAGE_ERROR)
         renderer = RENDERERS_BY_FORMAT[options["format"]]()
@@ -73,6 +88,9 @@ class Command(BaseCommand):
             for test_class in app.classes:
                 for method in test_class.methods:
                     self.stdout.write(test_class.test_name(method))
+
+    def say(self, line: str) -> None:
+        self.stderr.write(line, style_func=self.style.NOTICE)
 
     def print_progress(self, outcome: TestOutcome) -> None:
         style = {Status.PASS: self.style.SUCCESS, Status.SKIP: self.style.WARNING}.get(outcome.status, self.style.ERROR)

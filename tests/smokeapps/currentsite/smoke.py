@@ -1,0 +1,3 @@
+from smoketest.checks import SitesSmoke
+
+__all__ = ["SitesSmoke"]
