@@ -15,6 +15,7 @@ from smoketest.conf import smoketest_settings
 from smoketest.selection import Selection, selected_suite
 from smoketest.system_checks import check_workers
 from tests.conftest import by_name, wait_for_workers_to_end, widget_names, workers
+from tests.smokeapps.parallel.smoke import units
 from tests.smokeapps.parallel.smoke.destructive import ROWS
 from tests.smokeapps.parallel.spans import SPANS, overlap
 from tests.testapp.models import Widget
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
 PARALLEL = connection.vendor != "sqlite"
 WAITING = "tests.smokeapps.parallel.smoke.waiting"
 DESTRUCTIVE = "tests.smokeapps.parallel.smoke.destructive"
+UNITS = "tests.smokeapps.parallel.smoke.units"
 
 
 @pytest.fixture
@@ -113,7 +115,7 @@ def test_parallel_false_classes_overlap_no_other_class(get_json, parallel_app):
     assert bool(pairs) == PARALLEL
 
 
-def test_a_run_starts_no_more_workers_than_it_has_classes(get_json, parallel_app, settings):
+def test_a_run_starts_no_more_workers_than_it_has_work_for(get_json, parallel_app, settings):
     settings.SMOKETEST_WORKERS = 50
     counts = []
     running = threading.Event()
@@ -129,8 +131,23 @@ def test_a_run_starts_no_more_workers_than_it_has_classes(get_json, parallel_app
     timed_get(get_json, WAITING)
     running.clear()
     watcher.join()
-    assert 1 <= max(counts) <= (9 if PARALLEL else 1)
+    assert 1 <= max(counts) <= (9 if PARALLEL else 1)  # 9 classes
     wait_for_workers_to_end()
+
+
+def test_the_tests_of_a_class_run_one_after_another_beside_other_classes(get_json, parallel_app):
+    units.SET_UP.clear()
+    _, response, document = timed_get(get_json, UNITS)
+    assert response.status_code == 200
+    assert [name.rsplit(".", 2)[-2:] for name, _, _ in report(document)] == [
+        ["Plain", "test_a"],
+        ["Plain", "test_b"],
+        ["WithClassFixtures", "test_a"],
+        ["WithClassFixtures", "test_b"],
+    ]
+    assert units.SET_UP == ["WithClassFixtures"]
+    classes = {tuple(sorted(name.split(".")[-2] for name in pair)) for pair in overlapping_pairs()}
+    assert classes == ({("Plain", "WithClassFixtures")} if PARALLEL else set())
 
 
 def test_a_timeout_in_one_worker_does_not_stop_the_others(get_json, parallel_app, release):
