@@ -162,7 +162,12 @@ def _selects_test(label: str, app: AppSuite, test_class: TestClass, method: str)
 
 
 def _selects_error(label: str, app: AppSuite, error: LoadError) -> bool:
-    return _names_app(label, app) or _within(error.module, label) or _within(label, error.module)
+    """True when the broken module could hold what ``label`` names: the label
+    names its app, a class of its app (``app_label.Class``), the module, a
+    package above it or something inside it; not another smoke module."""
+    if label in app.names or _within(error.module, label) or _within(label, error.module):
+        return True
+    return _within(label, app.label) and not _within(label, error.module.rpartition(".")[0])
 
 
 def _label_names(suite: Sequence[AppSuite]) -> set[str]:

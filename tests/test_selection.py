@@ -155,6 +155,25 @@ def test_a_broken_module_is_kept_by_any_label_that_could_be_inside_it(smoke_apps
     assert selected(labels=labels) == kept
 
 
+PARTLY = "tests.smokeapps.partlybroken.smoke"
+
+
+@pytest.mark.parametrize(
+    "label, kept",
+    [
+        ("partlybroken", [f"{PARTLY}.bad", f"{PARTLY}.good.Good.test_good"]),
+        (PARTLY, [f"{PARTLY}.bad", f"{PARTLY}.good.Good.test_good"]),
+        (f"{PARTLY}.bad", [f"{PARTLY}.bad"]),
+        (f"{PARTLY}.good", [f"{PARTLY}.good.Good.test_good"]),
+        (f"{PARTLY}.good.Good.test_good", [f"{PARTLY}.good.Good.test_good"]),
+        ("partlybroken.Good", [f"{PARTLY}.bad", f"{PARTLY}.good.Good.test_good"]),  # Good could be in bad
+    ],
+)
+def test_a_broken_module_is_not_kept_by_a_label_of_another_module(smoke_apps, label, kept):
+    smoke_apps("partlybroken")
+    assert selected(labels=(label,)) == kept
+
+
 def test_tags_class_decorator_method_decorator_attribute_and_inheritance(smoke_apps):
     from tests.smokeapps.tagged import smoke
 
