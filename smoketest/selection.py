@@ -148,10 +148,6 @@ def _within(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(f"{prefix}.")
 
 
-def _names_app(label: str, app: AppSuite) -> bool:
-    return label in app.names or _within(label, app.label)
-
-
 def _test_addresses(app: AppSuite, test_class: TestClass, method: str) -> tuple[str, str]:
     """``app_label.Class.method`` and the dotted name the test is reported under."""
     return f"{app.label}.{test_class.cls.__qualname__}.{method}", test_class.test_name(method)
