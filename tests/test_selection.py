@@ -287,3 +287,12 @@ def test_an_app_without_smoke_tests_is_named_as_such(smoke_apps, label):
     with pytest.raises(SelectionError) as raised:
         selected(labels=(label,))
     assert str(raised.value) == f"App {label!r} has no smoke tests."
+
+
+def test_an_imported_builtin_check_is_selected_by_the_module_that_imports_it(smoke_apps):
+    smoke_apps("builtin")
+    name = "tests.smokeapps.builtin.smoke.DatabaseSmoke.test_databases_answer_and_accept_writes"
+    assert name in selected(labels=("tests.smokeapps.builtin.smoke",))
+    assert selected(labels=("builtin.DatabaseSmoke",)) == [name]
+    with pytest.raises(SelectionError, match="Unknown test label 'smoketest.checks.database'"):
+        selected(labels=("smoketest.checks.database",))
