@@ -13,6 +13,7 @@ from django.core.cache import caches
 
 from smoketest.conf import smoketest_settings
 from smoketest.result import RunResult
+from smoketest.runner import not_started
 
 logger = logging.getLogger("smoketest")
 
@@ -27,14 +28,17 @@ class _Flight:
 
 class SingleFlight:
     """At most one run at a time; callers with the same key join the run in
-    flight and get its result instead of starting their own."""
+    flight and get its result instead of starting their own. A run waits for
+    the one under way, but its answer still comes within the run budget
+    (``SMOKETEST_RUN_TIMEOUT``): ``run`` is called with what is left of it,
+    and when nothing is left the run is not started."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._run_lock = threading.Lock()
         self._flights: dict[Hashable, _Flight] = {}
 
-    def run(self, key: Hashable, run: Callable[[], RunResult]) -> RunResult:
+    def run(self, key: Hashable, run: Callable[[float], RunResult]) -> RunResult:
         with self._lock:
             flight = self._flights.get(key)
             leader = flight is None
@@ -45,28 +49,40 @@ class SingleFlight:
             assert flight.result is not None
             return flight.result
         try:
-            with self._run_lock:
-                flight.result = run()
+            flight.result = self._run_in_turn(run)
         finally:
             with self._lock:
                 del self._flights[key]
             flight.done.set()
         return flight.result
 
+    def _run_in_turn(self, run: Callable[[float], RunResult]) -> RunResult:
+        budget = float(smoketest_settings.RUN_TIMEOUT)
+        if not self._run_lock.acquire(blocking=False):
+            deadline = time.monotonic() + budget
+            if not self._run_lock.acquire(timeout=budget):
+                return not_started(f"another run in this process was still under way after {budget:g} s")
+            budget = round(deadline - time.monotonic(), 3)
+        try:
+            return run(budget)
+        finally:
+            self._run_lock.release()
+
 
 single_flight = SingleFlight()
 
 
-def shared_result(key: Hashable, run: Callable[[], RunResult]) -> RunResult:
-    """A cached result younger than its time to live, or a (shared) new run."""
+def shared_result(key: Hashable, run: Callable[[float], RunResult]) -> RunResult:
+    """A cached result younger than its time to live, or a (shared) new run;
+    ``run`` is called with its budget in seconds."""
     cached = _cache_get(key)
     if cached is not None:
         return cached
 
-    def run_and_store() -> RunResult:
+    def run_and_store(budget: float) -> RunResult:
         result = _cache_get(key)  # another process may have stored one meanwhile
         if result is None:
-            result = run()
+            result = run(budget)
             _cache_set(key, result)
         return result
 

@@ -33,12 +33,17 @@ OutcomeCallback = Callable[[TestOutcome], None]
 
 
 def run_smoke_tests(
-    selection: Selection | None = None, *, failfast: bool = False, on_outcome: OutcomeCallback | None = None
+    selection: Selection | None = None,
+    *,
+    failfast: bool = False,
+    on_outcome: OutcomeCallback | None = None,
+    run_timeout: float | None = None,
 ) -> RunResult:
     """Discover and run the configured suite, narrowed by ``selection``; the
     one entry point of the view and the command. ``failfast`` stops the run
     at the first failed or errored test; ``on_outcome`` is called with each
-    outcome as it arrives. Raises ``SelectionError`` for a selection that
+    outcome as it arrives; ``run_timeout`` is the run's budget in seconds
+    (default ``SMOKETEST_RUN_TIMEOUT``). Raises ``SelectionError`` for a selection that
     names nothing, before running anything; otherwise never raises: an
     internal failure becomes a FAIL result."""
     from smoketest.supervisor import run_supervised
@@ -51,7 +56,8 @@ def run_smoke_tests(
         suite = selected_suite(selection)
         runner = SmokeRunner(smoketest_settings.database_aliases, failfast=failfast, on_outcome=on_outcome)
         result.outcomes = ReportedOutcomes(runner.report)
-        run_supervised(runner, suite, result, run_timeout=float(smoketest_settings.RUN_TIMEOUT))
+        budget = float(smoketest_settings.RUN_TIMEOUT) if run_timeout is None else run_timeout
+        run_supervised(runner, suite, result, run_timeout=budget)
     except SelectionError:
         raise
     except CAUGHT as exc:
@@ -59,6 +65,14 @@ def run_smoke_tests(
     result.outcomes = list(result.outcomes)
     _tag(result.outcomes, suite)
     result.duration_ms = (time.perf_counter() - clock) * 1000
+    _announce(result)
+    return result
+
+
+def not_started(reason: str) -> RunResult:
+    """A FAIL result for a run that could not start, logged as any run."""
+    result = RunResult(started_at=datetime.now(timezone.utc))
+    result.outcomes = [error_outcome("smoketest", "smoketest", f"not run: {reason}")]
     _announce(result)
     return result
 

@@ -119,3 +119,14 @@ def closed_port() -> int:
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         return closed.getsockname()[1]
+
+
+@pytest.fixture
+def release():
+    """Hold the ``slow`` app's hanging tests until the test ends."""
+    from tests.smokeapps.slow import smoke as slow
+
+    slow.RELEASE.clear()
+    yield slow.RELEASE
+    slow.RELEASE.set()
+    wait_for_workers_to_end()

@@ -7,18 +7,9 @@ import pytest
 from django.db import connection
 
 from tests.conftest import by_name, wait_for_workers_to_end, widget_names, workers
-from tests.smokeapps.slow import smoke as slow
 from tests.testapp.models import Widget
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
-
-
-@pytest.fixture
-def release():
-    slow.RELEASE.clear()
-    yield slow.RELEASE
-    slow.RELEASE.set()
-    wait_for_workers_to_end()
 
 
 @pytest.fixture
