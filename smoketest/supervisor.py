@@ -136,8 +136,10 @@ class Worker(threading.Thread):
         the same step still hangs in an abandoned worker, or we are abandoned."""
         phase: Phase = "setup_class" if index is None else "test"
         step = Step(phase, time.monotonic(), step_limit(test_class, index), app, test_class, index)
-        with _hung_lock:
-            hung = _hung.get(step.name) or _hung.get(f"{test_class.name}.tearDownClass")
+        hung = None
+        if _hung:  # rarely anything: look it up only then
+            with _hung_lock:
+                hung = _hung.get(step.name) or _hung.get(f"{test_class.name}.tearDownClass")
         with self.cond:
             if self.abandoned:
                 return False
@@ -163,7 +165,8 @@ class Worker(threading.Thread):
             if self.abandoned:
                 return
             self.outcomes.append(outcome)
-            self.current = replace(self.current, phase="after", started=time.monotonic())
+            step = self.current  # not dataclasses.replace(): it costs more than a trivial test
+            self.current = Step("after", time.monotonic(), step.limit, step.app, step.test_class, step.index)
 
     def _limit_statements(self, seconds: float) -> None:
         if seconds == self.statement_limit:
