@@ -30,9 +30,9 @@ _hung: dict[str, tuple["Worker", float]] = {}
 _hung_lock = threading.Lock()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: its __init__ would cost more than a trivial test
 class Step:
-    """What a worker is doing now, and until when it may."""
+    """What a worker is doing now, and until when it may (never changed once made)."""
 
     phase: Phase
     started: float
