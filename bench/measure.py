@@ -140,6 +140,16 @@ def process_status() -> dict[str, int]:
     return {"rss_kb": int(status["VmRSS"].split()[0]), "threads": int(status["Threads"])}
 
 
+def database_sessions() -> int | None:
+    """Sessions open on the benchmark's PostgreSQL database (this one included)."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
 def memory(runs: int) -> dict[str, Any]:
     client = Client()
     path = f"/smoketest/?test={settings.BENCH_APPS[0]}"
@@ -148,11 +158,14 @@ def memory(runs: int) -> dict[str, Any]:
     gc.collect()
     before = process_status()
     threads_before = threading.active_count()
+    sessions_before = database_sessions()
     for _ in range(runs):
         get_report(client, path)
     gc.collect()
     after = process_status()
     return {
+        "sessions_before": sessions_before,
+        "sessions_after": database_sessions(),
         "runs": runs,
         "rss_before_kb": before["rss_kb"],
         "rss_after_kb": after["rss_kb"],

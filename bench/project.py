@@ -53,6 +53,7 @@ SMOKETEST_THROTTLE_CLASSES = ()
 '''
 
 URLS = """\
+from django.conf import settings
 from django.http import HttpResponse
 from django.urls import include, path
 
@@ -62,6 +63,19 @@ def trivial(request):
 
 
 urlpatterns = [path("smoketest/", include("smoketest.urls")), path("trivial/", trivial)]
+
+if not settings.ORIGINAL:  # a trivial DRF view: what the framework alone costs per request
+    from rest_framework.renderers import StaticHTMLRenderer
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    class TrivialAPIView(APIView):
+        renderer_classes = [StaticHTMLRenderer]
+
+        def get(self, request):
+            return Response("PASS")
+
+    urlpatterns.append(path("trivial-drf/", TrivialAPIView.as_view()))
 """
 
 WSGI = """\

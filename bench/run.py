@@ -64,12 +64,29 @@ class Mode:
     repeats: int
     slow_io_delay: float
     load_seconds: int
+    load_rounds: int
     memory_runs: int
     concurrent_requests: int
 
 
-FULL = Mode(tests_per_app=100, repeats=21, slow_io_delay=0.5, load_seconds=10, memory_runs=1000, concurrent_requests=10)
-QUICK = Mode(tests_per_app=20, repeats=5, slow_io_delay=0.1, load_seconds=1, memory_runs=200, concurrent_requests=3)
+FULL = Mode(
+    tests_per_app=100,
+    repeats=21,
+    slow_io_delay=0.5,
+    load_seconds=10,
+    load_rounds=3,
+    memory_runs=1000,
+    concurrent_requests=10,
+)
+QUICK = Mode(
+    tests_per_app=20,
+    repeats=5,
+    slow_io_delay=0.1,
+    load_seconds=1,
+    load_rounds=1,
+    memory_runs=200,
+    concurrent_requests=3,
+)
 
 
 @dataclass
@@ -179,15 +196,20 @@ class Bench:
         with gunicorn(self.env(backend, BENCH_CACHE_SECONDS="5"), self.root) as base:
             load = wrk if shutil.which("wrk") else python_load
             tool = "wrk" if load is wrk else "Python load loop"
-            trivial, endpoint = [], []
-            for _ in range(3):  # alternated, medians
+            trivial, trivial_drf, endpoint = [], [], []
+            for _ in range(self.mode.load_rounds):  # alternated, medians
                 trivial.append(load(f"{base}/trivial/", self.mode.load_seconds))
+                trivial_drf.append(load(f"{base}/trivial-drf/", self.mode.load_seconds))
                 endpoint.append(load(f"{base}/smoketest/", self.mode.load_seconds))
         rps_trivial = statistics.median(rate for rate, _ in trivial)
+        rps_drf = statistics.median(rate for rate, _ in trivial_drf)
         rps_endpoint = statistics.median(rate for rate, _ in endpoint)
-        errors = sum(bad for _, bad in trivial + endpoint)
+        errors = sum(bad for _, bad in trivial + trivial_drf + endpoint)
         ratio = rps_endpoint / rps_trivial
         self.report(f"[{backend}] polling ({tool}): trivial view", f"{rps_trivial:.0f} requests/s")
+        self.report(
+            f"[{backend}] polling: trivial DRF APIView", f"{rps_drf:.0f} requests/s ({rps_drf / rps_trivial:.2f}x)"
+        )
         self.report(f"[{backend}] polling: /smoketest/, cache 5 s", f"{rps_endpoint:.0f} requests/s, {errors} errors")
         self.report(f"[{backend}] polling ratio", f"{ratio:.2f}x", ">= 0.8x", ratio >= 0.8 and not errors)
         self.concurrent_clients(backend)
@@ -236,6 +258,13 @@ class Bench:
             "back to baseline",
             data["threads_after"] <= data["threads_before"],
         )
+        if data["sessions_before"] is not None:
+            self.report(
+                f"[{backend}] database sessions before, after",
+                f"{data['sessions_before']}, {data['sessions_after']}",
+                "back to baseline",
+                data["sessions_after"] <= data["sessions_before"],
+            )
 
 
 @contextmanager
