@@ -57,11 +57,16 @@ class Selection:
             exclude_tags=_non_empty(query.getlist("exclude_tag"), "exclude_tag"),
         )
 
+    @property
+    def narrows(self) -> bool:
+        """True when labels or tags pick some tests out of the suite."""
+        return bool(self.labels or self.tags or self.exclude_tags)
+
     def apply(self, suite: Sequence[AppSuite]) -> list[AppSuite]:
         """``suite`` without skipped apps, narrowed to the selected tests.
         Raises ``SelectionError`` when a label or tag names nothing."""
         suite = [app for app in suite if not app.matches(self.skip_apps)]
-        if not (self.labels or self.tags or self.exclude_tags):
+        if not self.narrows:
             return suite
         for label in self.labels:
             if not _DOTTED_NAME.match(label):
