@@ -1,15 +1,18 @@
 """All ``SMOKETEST_*`` settings, with their defaults, in one place.
 
-Read them through ``smoketest_settings.NAME``: each access looks at Django's
-settings first, so ``override_settings`` works without any cache to clear.
-Settings listed in ``IMPORT_STRINGS`` may hold dotted paths; they are
-returned as the objects they name.
+Read them through ``smoketest_settings.NAME``. The first access reads Django's
+settings and keeps the value (a run reads some of them once per test); the
+``setting_changed`` signal, which ``override_settings`` and pytest-django's
+``settings`` fixture send, forgets them. Settings listed in ``IMPORT_STRINGS``
+may hold dotted paths; they are returned as the objects they name.
 """
 
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import connections
+from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 DEFAULTS: dict[str, Any] = {
@@ -59,8 +62,14 @@ class SmoketestSettings:
             raise AttributeError(f"Unknown smoketest setting: {name!r}")
         value = getattr(settings, f"SMOKETEST_{name}", DEFAULTS[name])
         if name in IMPORT_STRINGS:
-            return [import_string(item) if isinstance(item, str) else item for item in value]
+            value = [import_string(item) if isinstance(item, str) else item for item in value]
+        setattr(self, name, value)  # later reads find the attribute and skip __getattr__
         return value
+
+    def reload(self) -> None:
+        """Forget the values read so far."""
+        for name in DEFAULTS:
+            self.__dict__.pop(name, None)
 
     @property
     def database_aliases(self) -> list[str]:
@@ -97,3 +106,9 @@ class SmoketestSettings:
 
 
 smoketest_settings = SmoketestSettings()
+
+
+@receiver(setting_changed)
+def _reload_settings(setting: str, **kwargs: object) -> None:
+    if setting.startswith("SMOKETEST_"):
+        smoketest_settings.reload()

@@ -1,8 +1,9 @@
 """Run code inside a transaction on every alias and always roll it back."""
 
 import re
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, ExitStack, suppress
+from types import TracebackType
 from typing import Any
 
 from django.db import connections, transaction
@@ -37,29 +38,64 @@ def _statement_guard(vendor: str) -> Callable[..., Any]:
     return guard
 
 
-@contextmanager
-def rolled_back(aliases: Iterable[str]) -> Iterator[None]:
+_GUARD, _GUARD_MYSQL = _statement_guard("default"), _statement_guard("mysql")
+
+
+def rolled_back(aliases: Iterable[str]) -> AbstractContextManager[None]:
     """Run the block in ``atomic()`` on every alias, then roll every one back."""
-    with ExitStack() as stack:
-        for alias in aliases:
-            stack.enter_context(_rolled_back_atomic(connections[alias]))
-        yield
+    blocks = [_RolledBackAtomic(connections[alias]) for alias in aliases]
+    return blocks[0] if len(blocks) == 1 else _Stacked(blocks)
 
 
-@contextmanager
-def _rolled_back_atomic(connection: BaseDatabaseWrapper) -> Iterator[None]:
-    with transaction.atomic(using=connection.alias):
-        blocks, savepoints = len(connection.atomic_blocks), len(connection.savepoint_ids)
-        try:
-            with connection.execute_wrapper(_statement_guard(connection.vendor)):
-                yield
-        finally:
-            if (len(connection.atomic_blocks), len(connection.savepoint_ids)) != (blocks, savepoints):
-                _drop_connection(connection, blocks, savepoints)
+class _Stacked(AbstractContextManager[None]):
+    """Several ``_RolledBackAtomic`` blocks entered in order, exited in reverse."""
+
+    def __init__(self, blocks: list["_RolledBackAtomic"]) -> None:
+        self.blocks = blocks
+        self.stack = ExitStack()  # the entered blocks, once entered
+
+    def __enter__(self) -> None:
+        with ExitStack() as stack:
+            for block in self.blocks:
+                stack.enter_context(block)
+            self.stack = stack.pop_all()
+
+    def __exit__(self, *exc_info: Any) -> bool:
+        return bool(self.stack.__exit__(*exc_info))
+
+
+class _RolledBackAtomic(AbstractContextManager[None]):
+    """``atomic()`` on one connection with the commit guard installed, always
+    rolled back; a test that leaves a block of its own open loses the
+    connection. A class rather than nested generators: it runs once per test."""
+
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+        self.connection = connection
+        self.atomic = transaction.atomic(using=connection.alias)
+        self.depth = (0, 0)
+
+    def __enter__(self) -> None:
+        connection = self.connection
+        self.atomic.__enter__()
+        self.depth = (len(connection.atomic_blocks), len(connection.savepoint_ids))
+        connection.execute_wrappers.append(_GUARD_MYSQL if connection.vendor == "mysql" else _GUARD)
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        connection = self.connection
+        connection.execute_wrappers.pop()
+        if (len(connection.atomic_blocks), len(connection.savepoint_ids)) != self.depth:
+            try:
+                _drop_connection(connection, *self.depth)
                 raise TransactionManagementError(
                     f"a smoke test left an atomic block open on {connection.alias!r}; its connection was dropped"
                 )
-            connection.needs_rollback = True
+            except BaseException as error:  # closes the atomic block with this error, then raises it
+                self.atomic.__exit__(type(error), error, error.__traceback__)
+                raise
+        connection.needs_rollback = True
+        self.atomic.__exit__(exc_type, exc, tb)
 
 
 def _drop_connection(connection: BaseDatabaseWrapper, blocks: int, savepoints: int) -> None:

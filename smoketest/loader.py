@@ -36,14 +36,17 @@ class LoadError:
 
 @dataclass(frozen=True)
 class TestClass:
-    """A ``SmokeTest`` subclass and the test methods of it that will run."""
+    """A ``SmokeTest`` subclass, the test methods of it that will run, and the
+    smoke module it is reported under: where it is defined, or for a class
+    from elsewhere (a built-in check), the smoke module that imports it."""
 
     cls: type[SmokeTest]
     methods: tuple[str, ...]
+    module: str
 
     @property
     def name(self) -> str:
-        return class_name(self.cls)
+        return f"{self.module}.{self.cls.__qualname__}"
 
     def test_name(self, method: str) -> str:
         return f"{self.name}.{method}"
@@ -97,12 +100,13 @@ def discover() -> tuple[AppSuite, ...]:
                 if cls in seen or owners.get(cls.__module__, app.label) != app.label:
                     continue
                 seen.add(cls)
-                classes.append(cls)
+                reported_in = cls.__module__ if cls.__module__ in owners else module.__name__
+                classes.append(TestClass(cls, tuple(test_names(cls)), reported_in))
         suites.append(
             AppSuite(
                 label=app.label,
                 names=frozenset({app.label, app.name, class_name(type(app))}),
-                classes=tuple(TestClass(cls, tuple(test_names(cls))) for cls in sorted(classes, key=class_name)),
+                classes=tuple(sorted(classes, key=lambda test_class: test_class.name)),
                 errors=tuple(module for module in modules if isinstance(module, LoadError)),
             )
         )

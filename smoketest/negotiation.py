@@ -1,5 +1,8 @@
 """Content negotiation that always picks a renderer."""
 
+import functools
+
+from django.http import HttpRequest
 from rest_framework.exceptions import ParseError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
@@ -25,6 +28,17 @@ class FallbackContentNegotiation(DefaultContentNegotiation):
                     return renderer, renderer.media_type
             choices = ", ".join(renderer.format for renderer in renderers)
             raise ParseError(f"Unknown format {requested_format!r}; choose one of: {choices}.")
-        preferred = request.get_preferred_type([renderer.media_type for renderer in renderers])
+        accept = request.META.get("HTTP_ACCEPT", "*/*")
+        preferred = preferred_type(accept, tuple(renderer.media_type for renderer in renderers))
         chosen = next((renderer for renderer in renderers if renderer.media_type == preferred), renderers[0])
         return chosen, chosen.media_type
+
+
+@functools.lru_cache(maxsize=256)
+def preferred_type(accept: str, media_types: tuple[str, ...]) -> str | None:
+    """``HttpRequest.get_preferred_type()`` for an ``Accept`` header, kept:
+    monitors send the same few headers on every poll, and parsing them costs
+    more than answering from the result cache."""
+    probe = HttpRequest()
+    probe.META["HTTP_ACCEPT"] = accept
+    return probe.get_preferred_type(list(media_types))

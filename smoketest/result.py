@@ -20,7 +20,7 @@ class Status(str, enum.Enum):
 _SEVERITY_ORDER = (Status.PASS, Status.SKIP, Status.FAIL, Status.ERROR)
 
 
-@dataclass
+@dataclass(slots=True)  # a thousand per run: no __dict__ each
 class TestOutcome:
     """One test (or one entry that stands for a broken module or fixture)."""
 
@@ -56,7 +56,15 @@ class OutcomeGroup:
     outcomes: list[TestOutcome] = field(default_factory=list)
 
     def _with_status(self, status: Status) -> list[TestOutcome]:
-        return [outcome for outcome in self.outcomes if outcome.status is status]
+        # Sorted once for every status and kept while ``outcomes`` is the same
+        # list of the same length: a cached result is rendered on every poll.
+        memo = self.__dict__.get("_by_status")
+        if memo is None or memo[0] is not self.outcomes or memo[1] != len(self.outcomes):
+            by_status: dict[Status, list[TestOutcome]] = {status: [] for status in Status}
+            for outcome in self.outcomes:
+                by_status[outcome.status].append(outcome)
+            memo = self.__dict__["_by_status"] = (self.outcomes, len(self.outcomes), by_status)
+        return list(memo[2][status])
 
     @property
     def passed(self) -> bool:

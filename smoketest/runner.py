@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from smoketest.case import SmokeTest, time_limit
 from smoketest.conf import smoketest_settings
 from smoketest.isolation import rolled_back
-from smoketest.loader import AppSuite, TestClass, class_name
+from smoketest.loader import AppSuite, TestClass
 from smoketest.result import RunResult, Status, TestOutcome
 from smoketest.selection import Selection, SelectionError, selected_suite
 from smoketest.signals import run_finished
@@ -33,12 +33,17 @@ OutcomeCallback = Callable[[TestOutcome], None]
 
 
 def run_smoke_tests(
-    selection: Selection | None = None, *, failfast: bool = False, on_outcome: OutcomeCallback | None = None
+    selection: Selection | None = None,
+    *,
+    failfast: bool = False,
+    on_outcome: OutcomeCallback | None = None,
+    run_timeout: float | None = None,
 ) -> RunResult:
     """Discover and run the configured suite, narrowed by ``selection``; the
     one entry point of the view and the command. ``failfast`` stops the run
     at the first failed or errored test; ``on_outcome`` is called with each
-    outcome as it arrives. Raises ``SelectionError`` for a selection that
+    outcome as it arrives; ``run_timeout`` is the run's budget in seconds
+    (default ``SMOKETEST_RUN_TIMEOUT``). Raises ``SelectionError`` for a selection that
     names nothing, before running anything; otherwise never raises: an
     internal failure becomes a FAIL result."""
     from smoketest.supervisor import run_supervised
@@ -51,13 +56,8 @@ def run_smoke_tests(
         suite = selected_suite(selection)
         runner = SmokeRunner(smoketest_settings.database_aliases, failfast=failfast, on_outcome=on_outcome)
         result.outcomes = ReportedOutcomes(runner.report)
-        run_supervised(
-            runner,
-            suite,
-            result,
-            run_timeout=float(smoketest_settings.RUN_TIMEOUT),
-            workers=smoketest_settings.workers,
-        )
+        budget = float(smoketest_settings.RUN_TIMEOUT) if run_timeout is None else run_timeout
+        run_supervised(runner, suite, result, run_timeout=budget, workers=smoketest_settings.workers)
     except SelectionError:
         raise
     except CAUGHT as exc:
@@ -65,6 +65,14 @@ def run_smoke_tests(
     result.outcomes = list(result.outcomes)
     _tag(result.outcomes, suite)
     result.duration_ms = (time.perf_counter() - clock) * 1000
+    _announce(result)
+    return result
+
+
+def not_started(reason: str) -> RunResult:
+    """A FAIL result for a run that could not start, logged as any run."""
+    result = RunResult(started_at=datetime.now(timezone.utc))
+    result.outcomes = [error_outcome("smoketest", "smoketest", f"not run: {reason}")]
     _announce(result)
     return result
 
@@ -177,7 +185,7 @@ class SmokeRunner:
         if not _has_class_fixtures(cls):
             for index, method in enumerate(methods):
                 if self.may_start(progress, app, test_class, index):
-                    progress.end(self.run_test(app, cls(method)))
+                    progress.end(self.run_test(app, test_class, method))
             return
         # setUpClass work is isolated too: the class's tests then run in
         # savepoints inside the class-level transaction.
@@ -204,26 +212,27 @@ class SmokeRunner:
             outcomes = [
                 error_outcome(test_class.test_name(m), app, f"setUpClass: {describe(exc)}", exc) for m in methods
             ]
-            return outcomes + self._class_cleanups(app, cls)
+            return outcomes + self._class_cleanups(app, test_class)
         for index, method in enumerate(methods):
             if self.may_start(progress, app, test_class, index):
-                progress.end(self.run_test(app, cls(method)))
+                progress.end(self.run_test(app, test_class, method))
         errors = []
         try:
             cls.tearDownClass()
         except CAUGHT as exc:
             errors.append(error_outcome(f"{test_class.name}.tearDownClass", app, describe(exc), exc))
-        return errors + self._class_cleanups(app, cls)
+        return errors + self._class_cleanups(app, test_class)
 
-    def _class_cleanups(self, app: str, cls: type[SmokeTest]) -> list[TestOutcome]:
-        cls.doClassCleanups()
+    def _class_cleanups(self, app: str, test_class: TestClass) -> list[TestOutcome]:
+        test_class.cls.doClassCleanups()
         return [
-            error_outcome(f"{class_name(cls)}.doClassCleanups", app, describe(exc), exc)
-            for _, exc, _ in getattr(cls, "tearDown_exceptions", [])
+            error_outcome(f"{test_class.name}.doClassCleanups", app, describe(exc), exc)
+            for _, exc, _ in getattr(test_class.cls, "tearDown_exceptions", [])
         ]
 
-    def run_test(self, app: str, test: SmokeTest) -> TestOutcome:
-        recorder = OutcomeRecorder(app)
+    def run_test(self, app: str, test_class: TestClass, method: str) -> TestOutcome:
+        test = test_class.cls(method)
+        recorder = OutcomeRecorder(app, test_class.test_name(method))
         start = time.perf_counter()
         try:
             with rolled_back(self.aliases):
@@ -232,7 +241,7 @@ class SmokeRunner:
             # The isolation itself failed: a database down, a transaction the
             # test broke beyond repair. That is the test's error.
             recorder.addError(test, (type(exc), exc, exc.__traceback__))
-        outcome = recorder.outcome(test)
+        outcome = recorder.outcome()
         outcome.duration_ms = (time.perf_counter() - start) * 1000
         return outcome
 
@@ -246,16 +255,16 @@ class OutcomeRecorder(unittest.TestResult):
     """A ``unittest.TestResult`` that folds one test's events (subtests
     included) into a single ``TestOutcome``: error beats failure beats skip."""
 
-    def __init__(self, app: str) -> None:
+    def __init__(self, app: str, name: str) -> None:
         super().__init__()
         self.app = app
+        self.name = name
         self.status = Status.PASS
         self.messages: list[str] = []
         self.tracebacks: list[str] = []
 
-    def outcome(self, test: unittest.TestCase) -> TestOutcome:
-        name = f"{class_name(type(test))}.{test._testMethodName}"
-        return TestOutcome(name, self.app, self.status, 0.0, "\n".join(self.messages), "\n".join(self.tracebacks))
+    def outcome(self) -> TestOutcome:
+        return TestOutcome(self.name, self.app, self.status, 0.0, "\n".join(self.messages), "\n".join(self.tracebacks))
 
     def _record(self, status: Status, message: str, err: ExcInfo | None = None) -> None:
         if status.severity > self.status.severity:

@@ -57,11 +57,16 @@ class Selection:
             exclude_tags=_non_empty(query.getlist("exclude_tag"), "exclude_tag"),
         )
 
+    @property
+    def narrows(self) -> bool:
+        """True when labels or tags pick some tests out of the suite."""
+        return bool(self.labels or self.tags or self.exclude_tags)
+
     def apply(self, suite: Sequence[AppSuite]) -> list[AppSuite]:
         """``suite`` without skipped apps, narrowed to the selected tests.
         Raises ``SelectionError`` when a label or tag names nothing."""
         suite = [app for app in suite if not app.matches(self.skip_apps)]
-        if not (self.labels or self.tags or self.exclude_tags):
+        if not self.narrows:
             return suite
         for label in self.labels:
             if not _DOTTED_NAME.match(label):
@@ -148,10 +153,6 @@ def _within(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(f"{prefix}.")
 
 
-def _names_app(label: str, app: AppSuite) -> bool:
-    return label in app.names or _within(label, app.label)
-
-
 def _test_addresses(app: AppSuite, test_class: TestClass, method: str) -> tuple[str, str]:
     """``app_label.Class.method`` and the dotted name the test is reported under."""
     return f"{app.label}.{test_class.cls.__qualname__}.{method}", test_class.test_name(method)
@@ -162,7 +163,12 @@ def _selects_test(label: str, app: AppSuite, test_class: TestClass, method: str)
 
 
 def _selects_error(label: str, app: AppSuite, error: LoadError) -> bool:
-    return _names_app(label, app) or _within(error.module, label) or _within(label, error.module)
+    """True when the broken module could hold what ``label`` names: the label
+    names its app, a class of its app (``app_label.Class``), the module, a
+    package above it or something inside it; not another smoke module."""
+    if label in app.names or _within(error.module, label) or _within(label, error.module):
+        return True
+    return _within(label, app.label) and not _within(label, error.module.rpartition(".")[0])
 
 
 def _label_names(suite: Sequence[AppSuite]) -> set[str]:

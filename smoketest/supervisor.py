@@ -39,9 +39,9 @@ _hung: dict[str, tuple["Worker", float]] = {}
 _hung_lock = threading.Lock()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: its __init__ would cost more than a trivial test
 class Step:
-    """What a worker is doing now, and until when it may."""
+    """What a worker is doing now, and until when it may (never changed once made)."""
 
     phase: Phase
     started: float
@@ -263,8 +263,10 @@ class Worker(threading.Thread):
         the same step still hangs in an abandoned worker, or we are abandoned."""
         phase: Phase = "setup_class" if index is None else "test"
         step = Step(phase, time.monotonic(), step_limit(test_class, index), app, test_class, index)
-        with _hung_lock:
-            hung = _hung.get(step.name) or _hung.get(f"{test_class.name}.tearDownClass")
+        hung = None
+        if _hung:  # rarely anything: look it up only then
+            with _hung_lock:
+                hung = _hung.get(step.name) or _hung.get(f"{test_class.name}.tearDownClass")
         pool = self.pool
         with pool.lock:
             if self.abandoned:
@@ -282,7 +284,8 @@ class Worker(threading.Thread):
             self.current = step
             if step.started + step.limit < pool.waking_at:
                 pool.wakeup.notify()  # a shorter limit than the supervisor is waiting out
-        self._limit_statements(step.limit)
+        if step.limit != self.statement_limit:
+            self._limit_statements(step.limit)
         return True
 
     def end(self, outcome: TestOutcome) -> None:
@@ -291,11 +294,10 @@ class Worker(threading.Thread):
             if self.abandoned:
                 return
             self.pool.outcomes.append(outcome)
-            self.current = replace(self.current, phase="after", started=time.monotonic())
+            step = self.current  # not dataclasses.replace(): it costs more than a trivial test
+            self.current = Step("after", time.monotonic(), step.limit, step.app, step.test_class, step.index)
 
     def _limit_statements(self, seconds: float) -> None:
-        if seconds == self.statement_limit:
-            return
         self.statement_limit = seconds
         for alias in self.runner.aliases:
             # A database that is down is reported by the test's own transaction.

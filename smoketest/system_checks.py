@@ -119,6 +119,31 @@ def check_exposure(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
     ]
 
 
+PROCESS_LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+@checks.register(checks.Tags.caches)
+def check_cache_sharing(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Cached results are meant to be shared by every worker process."""
+    alias = smoketest_settings.CACHE
+    if not smoketest_settings.CACHE_SECONDS or alias not in settings.CACHES:
+        return []
+    backend = settings.CACHES[alias].get("BACKEND", "")
+    if backend not in PROCESS_LOCAL_CACHES:
+        return []
+    return [
+        checks.Warning(
+            f"SMOKETEST_CACHE_SECONDS is set, but the {alias!r} cache ({backend.rpartition('.')[2]}) is not shared "
+            "between processes: each worker process runs the smoke tests and keeps its own result.",
+            hint="Point SMOKETEST_CACHE at a shared cache (Redis, Memcached, database).",
+            id="smoketest.W005",
+        )
+    ]
+
+
 @checks.register()
 def check_discovery(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
     suite = load_suite()

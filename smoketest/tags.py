@@ -2,7 +2,8 @@
 
 ``@tag("critical", "db")`` on a class or method, or a ``tags = {...}`` class
 attribute; both live in the ``tags`` attribute (as with ``django.test.tag``).
-A test has its class's tags plus its method's own.
+A test has its class's tags plus its method's own. Tags are declared when the
+class is defined: they are read once per test method and kept.
 """
 
 from collections.abc import Callable
@@ -23,9 +24,16 @@ def tag(*names: str) -> Callable[[Tagged], Tagged]:
     return decorate
 
 
+_known_tags: dict[tuple[type, str], frozenset[str]] = {}
+
+
 def tags_of(cls: type, method: str) -> frozenset[str]:
     """The tags of ``cls.method``: the class's plus the method's own."""
-    return _tag_set(getattr(cls, "tags", ())) | _tag_set(getattr(getattr(cls, method, None), "tags", ()))
+    tags = _known_tags.get((cls, method))
+    if tags is None:
+        own = getattr(getattr(cls, method, None), "tags", ())
+        tags = _known_tags[cls, method] = _tag_set(getattr(cls, "tags", ())) | _tag_set(own)
+    return tags
 
 
 def _tag_set(tags: Any) -> frozenset[str]:

@@ -62,12 +62,13 @@ class SmokeTestView(APIView):
         try:
             selection = Selection.from_query(query)
             failfast = query_flag(query, "failfast")
-            selected_suite(selection)  # a bad selection is refused before any run is started or joined
+            if selection.narrows:  # a bad selection is refused before any run is started or joined
+                selected_suite(selection)
         except SelectionError as exc:
             shown = self.get_renderer_context()["disclosure"]
             raise ParseError(str(exc) if shown.names else exc.without_names)
         key = ("run", selection, failfast)
-        result = shared_result(key, lambda: run_smoke_tests(selection, failfast=failfast))
+        result = shared_result(key, lambda budget: run_smoke_tests(selection, failfast=failfast, run_timeout=budget))
         return Response(result, status=request.accepted_renderer.http_status(result))
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:

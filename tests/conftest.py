@@ -123,7 +123,7 @@ def closed_port() -> int:
 
 @pytest.fixture
 def release():
-    """``RELEASE`` of the ``slow`` smoke tests: set it to end the tests that hang."""
+    """Hold the ``slow`` app's hanging tests until the test ends."""
     from tests.smokeapps.slow import smoke as slow
 
     slow.RELEASE.clear()

@@ -51,9 +51,12 @@ def test_every_check_passes_on_a_healthy_site(run_builtin, settings, tmp_path):
     assert tests[DEPLOYMENT]["status"] == "pass", tests[DEPLOYMENT]["message"]
 
 
-def test_checks_report_under_their_module_and_carry_the_builtin_tag(run_builtin):
+def test_checks_report_under_the_smoke_module_that_imports_them_and_carry_the_builtin_tag(run_builtin):
     tests = run_builtin()
-    assert tests[DATABASE]["name"] == "smoketest.checks.database.DatabaseSmoke.test_databases_answer_and_accept_writes"
+    assert (
+        tests[DATABASE]["name"] == "tests.smokeapps.builtin.smoke.DatabaseSmoke.test_databases_answer_and_accept_writes"
+    )
+    assert tests[DATABASE]["app"] == "builtin"
     assert sorted(tests[DATABASE]["tags"]) == ["builtin", "database"]
     assert all("builtin" in test["tags"] for test in tests.values())
     for name in checks.__all__:

@@ -26,8 +26,10 @@ live = pytest.mark.django_db(databases="__all__", transaction=True)
 
 
 def client_env() -> dict[str, str]:
-    """The environment of a monitoring host: no Django settings."""
-    return {name: value for name, value in os.environ.items() if name not in ("DJANGO_SETTINGS_MODULE", "SMOKETEST_TOKEN")}
+    """The environment of a monitoring host: no Django settings, no token."""
+    return {
+        name: value for name, value in os.environ.items() if name not in {"DJANGO_SETTINGS_MODULE", "SMOKETEST_TOKEN"}
+    }
 
 
 def check(*args: str, **env: str) -> subprocess.CompletedProcess:

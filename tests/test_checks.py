@@ -1,7 +1,8 @@
 import pytest
 from django.core import checks
 
-from smoketest.system_checks import check_discovery, check_exposure, check_settings
+from smoketest.system_checks import check_cache_sharing, check_discovery, check_exposure, check_settings
+from tests.settings import REDIS_URL
 
 
 def ids(messages):
@@ -82,3 +83,12 @@ def test_public_endpoint_naming_internals_warns_in_production(settings):
     settings.SMOKETEST_PERMISSION_CLASSES = []
     settings.DEBUG = True
     assert check_exposure() == []
+
+
+def test_a_result_cache_that_is_not_shared_between_processes_warns(settings):
+    assert check_cache_sharing() == []  # no result cache
+    settings.SMOKETEST_CACHE_SECONDS = 5
+    assert ids(check_cache_sharing()) == ["smoketest.W005"]
+    assert "'default' cache (LocMemCache) is not shared" in check_cache_sharing()[0].msg
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    assert check_cache_sharing() == []

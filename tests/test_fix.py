@@ -9,7 +9,7 @@ from django.db.migrations.recorder import MigrationRecorder
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
 
 UNMIGRATED = "tests.smokeapps.unmigrated.smoke.FirstMissingOnly.test_no_unapplied_migrations"
-SITES = "smoketest.checks.sites.SitesSmoke"
+SITES = "tests.smokeapps.currentsite.smoke.SitesSmoke"
 
 
 def applied(app: str) -> dict[str, list[str]]:

@@ -1,6 +1,8 @@
 """Safe under polling load: one run at a time, shared results, a cache that may be down."""
 
 import json
+import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,9 +16,14 @@ pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
 
 
 def fetch(url: str) -> tuple[int, dict]:
+    """The status and JSON report of ``url``, a FAIL answer included."""
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return response.status, json.loads(response.read())
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.loads(error.read())
 
 
 @pytest.mark.parametrize("workers", [1, 4])
@@ -69,3 +76,36 @@ def test_a_cache_that_is_down_does_not_stop_the_tests(client, cached, settings, 
     assert [client.get("/smoketest/").status_code for _ in range(2)] == [200, 200]
     assert len(runs) == 2
     assert "could not read the result cache" in caplog.text
+
+
+def test_a_run_waits_for_the_one_under_way_only_within_its_budget(live_server, smoke_apps, settings, release):
+    smoke_apps("slow")
+    base = f"{live_server.url}/smoketest/?test="
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hung = pool.submit(fetch, base + "slow.Hangs")  # runs until its 2 s test limit
+        time.sleep(0.3)
+        settings.SMOKETEST_RUN_TIMEOUT = 1
+        started = time.monotonic()
+        status, document = fetch(base + "slow.Budget.test_c_never_starts")
+        waited = time.monotonic() - started
+        assert status == 500
+        assert document["errored_tests"] == [
+            "smoketest errored: not run: another run in this process was still under way after 1 s"
+        ]
+        assert waited < 1 + 1.5
+        assert hung.result()[0] == 500  # the hung test timed out; that run went on
+    assert widget_names() == {"default": [], "other": []}
+
+
+def test_a_run_that_waited_gets_what_is_left_of_its_budget(live_server, smoke_apps, settings, release):
+    smoke_apps("slow")
+    settings.SMOKETEST_RUN_TIMEOUT = 4
+    base = f"{live_server.url}/smoketest/?test="
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hung = pool.submit(fetch, base + "slow.Hangs")
+        time.sleep(0.3)
+        started = time.monotonic()
+        status, document = fetch(base + "slow.Budget.test_c_never_starts")
+        assert time.monotonic() - started < 4 + 1.5
+        assert (status, document["tests_passed"]) == (200, 1)
+        assert hung.result()[0] == 500

@@ -155,6 +155,25 @@ def test_a_broken_module_is_kept_by_any_label_that_could_be_inside_it(smoke_apps
     assert selected(labels=labels) == kept
 
 
+PARTLY = "tests.smokeapps.partlybroken.smoke"
+
+
+@pytest.mark.parametrize(
+    "label, kept",
+    [
+        ("partlybroken", [f"{PARTLY}.bad", f"{PARTLY}.good.Good.test_good"]),
+        (PARTLY, [f"{PARTLY}.bad", f"{PARTLY}.good.Good.test_good"]),
+        (f"{PARTLY}.bad", [f"{PARTLY}.bad"]),
+        (f"{PARTLY}.good", [f"{PARTLY}.good.Good.test_good"]),
+        (f"{PARTLY}.good.Good.test_good", [f"{PARTLY}.good.Good.test_good"]),
+        ("partlybroken.Good", [f"{PARTLY}.bad", f"{PARTLY}.good.Good.test_good"]),  # Good could be in bad
+    ],
+)
+def test_a_broken_module_is_not_kept_by_a_label_of_another_module(smoke_apps, label, kept):
+    smoke_apps("partlybroken")
+    assert selected(labels=(label,)) == kept
+
+
 def test_tags_class_decorator_method_decorator_attribute_and_inheritance(smoke_apps):
     from tests.smokeapps.tagged import smoke
 
@@ -268,3 +287,12 @@ def test_an_app_without_smoke_tests_is_named_as_such(smoke_apps, label):
     with pytest.raises(SelectionError) as raised:
         selected(labels=(label,))
     assert str(raised.value) == f"App {label!r} has no smoke tests."
+
+
+def test_an_imported_builtin_check_is_selected_by_the_module_that_imports_it(smoke_apps):
+    smoke_apps("builtin")
+    name = "tests.smokeapps.builtin.smoke.DatabaseSmoke.test_databases_answer_and_accept_writes"
+    assert name in selected(labels=("tests.smokeapps.builtin.smoke",))
+    assert selected(labels=("builtin.DatabaseSmoke",)) == [name]
+    with pytest.raises(SelectionError, match="Unknown test label 'smoketest.checks.database'"):
+        selected(labels=("smoketest.checks.database",))

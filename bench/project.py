@@ -1,0 +1,150 @@
+"""Generate the benchmark's Django project in a directory.
+
+The project is the same for this package and for django-smoketest 1.2.2: the
+smoke modules use only ``from smoketest import SmokeTest``, ``test_*``
+methods and ``assertTrue``, which both versions understand. Environment
+variables choose what a process of it runs (see ``SETTINGS``).
+"""
+
+from pathlib import Path
+
+FLOOR_APPS = 10
+
+SETTINGS = '''\
+"""Benchmark settings; every knob is an environment variable."""
+
+import os
+
+BACKEND = os.environ.get("BENCH_DB", "sqlite")
+if BACKEND == "postgres":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ["BENCH_PG_NAME"],
+            "USER": os.environ.get("PGUSER", "postgres"),
+            "HOST": os.environ.get("PGHOST", "127.0.0.1"),
+            "PORT": os.environ.get("PGPORT", "5432"),
+        }
+    }
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["BENCH_SQLITE_PATH"]}}
+
+ORIGINAL = os.environ.get("BENCH_ORIGINAL") == "1"
+SECRET_KEY = "smoketest-bench-only"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+USE_TZ = True
+ROOT_URLCONF = "benchsite.urls"
+WSGI_APPLICATION = "benchsite.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+BENCH_APPS = os.environ.get("BENCH_APPS", "{floor_apps}").split(",")
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    *([] if ORIGINAL else ["rest_framework"]),
+    "smoketest",
+    *BENCH_APPS,
+]
+MIDDLEWARE = []
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SMOKETEST_CACHE_SECONDS = float(os.environ.get("BENCH_CACHE_SECONDS", "0"))
+SMOKETEST_WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
+SMOKETEST_THROTTLE_CLASSES = ()
+'''
+
+URLS = """\
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import include, path
+
+
+def trivial(request):
+    return HttpResponse("PASS", content_type="text/plain")
+
+
+urlpatterns = [path("smoketest/", include("smoketest.urls")), path("trivial/", trivial)]
+
+if not settings.ORIGINAL:  # a trivial DRF view: what the framework alone costs per request
+    from rest_framework.renderers import StaticHTMLRenderer
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    class TrivialAPIView(APIView):
+        renderer_classes = [StaticHTMLRenderer]
+
+        def get(self, request):
+            return Response("PASS")
+
+    urlpatterns.append(path("trivial-drf/", TrivialAPIView.as_view()))
+"""
+
+WSGI = """\
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchsite.settings")
+application = get_wsgi_application()
+"""
+
+# A test reading a reply the slow server sends after its delay.
+SLOW_IO_CLASS = """
+
+class SlowIO{index:02d}(SmokeTest):
+    def test_reply(self):
+        with socket.create_connection(("127.0.0.1", PORT), timeout=30) as connection:
+            self.assertTrue(connection.recv(16))
+"""
+
+# Writes "start"/"end" lines with the process id, to prove runs never overlap.
+COUNTER_SMOKE = """\
+import os
+import threading
+import time
+
+from smoketest import SmokeTest
+
+
+class Counter(SmokeTest):
+    def test_count(self):
+        path = os.environ["BENCH_COUNTER_FILE"]
+        with open(path, "a") as log:
+            log.write(f"start {os.getpid()} {threading.get_ident()}\\n")
+        time.sleep(0.02)
+        with open(path, "a") as log:
+            log.write(f"end {os.getpid()} {threading.get_ident()}\\n")
+"""
+
+
+def floor_apps() -> list[str]:
+    return [f"app{index:02d}" for index in range(FLOOR_APPS)]
+
+
+def generate(root: Path, tests_per_app: int, slow_io_tests: int) -> None:
+    """Write the project: ``benchsite``, the floor apps (``tests_per_app``
+    trivial tests each, in classes of ten), ``slowio`` and ``counter``."""
+    site = root / "benchsite"
+    site.mkdir(parents=True, exist_ok=True)
+    (site / "__init__.py").write_text("")
+    (site / "settings.py").write_text(SETTINGS.replace("{floor_apps}", ",".join(floor_apps())))
+    (site / "urls.py").write_text(URLS)
+    (site / "wsgi.py").write_text(WSGI)
+    for app in floor_apps():
+        lines = ["from smoketest import SmokeTest\n"]
+        for start in range(0, tests_per_app, 10):
+            lines.append(f"\n\nclass Trivial{start // 10:03d}(SmokeTest):\n")
+            lines.extend(
+                f"    def test_{number:04d}(self):\n        self.assertTrue(True)\n\n"
+                for number in range(start, min(start + 10, tests_per_app))
+            )
+        _app(root, app, "".join(lines).rstrip() + "\n")
+    slow = "import os\nimport socket\n\nfrom smoketest import SmokeTest\n\nPORT = int(os.environ['BENCH_SLOW_PORT'])\n"
+    _app(root, "slowio", slow + "".join(SLOW_IO_CLASS.format(index=index) for index in range(slow_io_tests)))
+    _app(root, "counter", COUNTER_SMOKE)
+
+
+def _app(root: Path, name: str, smoke: str) -> None:
+    app = root / name
+    app.mkdir(exist_ok=True)
+    (app / "__init__.py").write_text("")
+    (app / "smoke.py").write_text(smoke)

@@ -1,0 +1,6 @@
+from smoketest import SmokeTest
+
+
+class Good(SmokeTest):
+    def test_good(self):
+        pass
