@@ -84,7 +84,8 @@ def run_supervised(
     pool = Pool(runner, suite, result.outcomes, run_timeout, workers)
     result.test_classes = len(pool.pending)
     pool.supervise()
-    result.outcomes[loaded:] = sorted(result.outcomes[loaded:], key=pool.suite_position)
+    if workers > 1:  # one worker reports in suite order already
+        result.outcomes[loaded:] = sorted(result.outcomes[loaded:], key=pool.suite_position)
 
 
 class Pool:
