@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from smoketest.case import SmokeTest, time_limit
 from smoketest.conf import smoketest_settings
+from smoketest.interrupt import Interrupted
 from smoketest.isolation import rolled_back
 from smoketest.loader import AppSuite, TestClass
 from smoketest.result import RunResult, Status, TestOutcome
@@ -25,7 +26,7 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 # Exceptions a test may raise that must not escape the run: everything a test
 # body can do, ``sys.exit()`` included, except a real interrupt.
-CAUGHT = (Exception, SystemExit)
+CAUGHT = (Exception, SystemExit, Interrupted)
 
 SETUP_CLASS = "setUpClass"
 

@@ -27,6 +27,7 @@ from typing import Literal
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from smoketest.interrupt import Interrupted, raise_in
 from smoketest.isolation import limit_statements, sever
 from smoketest.loader import AppSuite, TestClass
 from smoketest.result import RunResult, TestOutcome
@@ -192,10 +193,14 @@ class Pool:
         with _hung_lock:
             _hung[step.name] = (worker, time.monotonic())
         # End the hung test's connections now: the database rolls its work back
-        # and releases its locks, and nothing it sends later can run.
+        # and releases its locks, and nothing it sends later can run. Then stop
+        # its Python code, so a test spinning in a loop does not burn a core.
         for connection in worker.db_connections:
             with suppress(*CAUGHT):
                 sever(connection)
+        if worker.interruptible:
+            worker.interruptible = False
+            raise_in(worker.ident, Interrupted)  # type: ignore[arg-type]
         over_budget = step.started + step.limit > self.budget_end
         seconds = time.monotonic() - step.started if over_budget else step.limit
         message = f"timed out after {seconds:.3g} s"
@@ -222,6 +227,8 @@ class Worker(threading.Thread):
         self.holds_class = False
         self.abandoned = False
         self.finished = False
+        # Between begin() and end(): the supervisor may interrupt the step.
+        self.interruptible = False
         self.statement_limit: float | None = None
         self.db_connections: list[BaseDatabaseWrapper] = []
 
@@ -283,6 +290,7 @@ class Worker(threading.Thread):
                 pool.outcomes.extend(error_outcome(name, app, message) for name in step.names_affected())
                 return False
             self.current = step
+            self.interruptible = True
             if step.started + step.limit < pool.waking_at:
                 pool.wakeup.notify()  # a shorter limit than the supervisor is waiting out
         if step.limit != self.statement_limit:
@@ -293,7 +301,9 @@ class Worker(threading.Thread):
         """``Progress.end``: keep the outcome unless we were abandoned meanwhile."""
         with self.pool.lock:
             if self.abandoned:
+                raise_in(threading.get_ident(), None)  # an interruption that came too late
                 return
+            self.interruptible = False
             self.pool.outcomes.append(outcome)
             step = self.current  # not dataclasses.replace(): it costs more than a trivial test
             self.current = Step("after", time.monotonic(), step.limit, step.app, step.test_class, step.index)

@@ -62,6 +62,16 @@ def test_polling_while_a_test_hangs_does_not_start_it_again(get_json, slow_app, 
     assert len(workers()) == 1
 
 
+def test_a_test_spinning_in_python_is_interrupted_at_its_limit(get_json, slow_app, release):
+    elapsed, _, tests = timed_get(get_json, "Spins")
+    assert elapsed < 2.5
+    assert tests["test_spins_after_writing"]["message"] == "timed out after 1 s"
+    wait_for_workers_to_end(limit=2)  # the abandoned worker stopped spinning and ended
+    assert widget_names() == {"default": [], "other": []}
+    _, _, again = timed_get(get_json, "Spins")  # so the next poll runs it again
+    assert again["test_spins_after_writing"]["message"] == "timed out after 1 s"
+
+
 def test_class_attribute_limit(get_json, slow_app, release):
     elapsed, _, tests = timed_get(get_json, "ClassLimit")
     assert elapsed < 2.5

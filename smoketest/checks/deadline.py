@@ -6,9 +6,10 @@ moved to a worker thread that could be abandoned. Instead a timer raises
 ``DeadlineExceeded`` inside the running thread when the time is up.
 """
 
-import ctypes
 import threading
 from types import TracebackType
+
+from smoketest.interrupt import raise_in
 
 
 class DeadlineExceeded(BaseException):
@@ -46,17 +47,11 @@ class deadline:  # lower case: used like a function, ``with deadline(5):``
             self._running = False
         self._timer.cancel()
         if self._fired:
-            _raise_in(self._thread, None)  # drop it if it has not been delivered yet
+            raise_in(self._thread, None)  # drop it if it has not been delivered yet
             raise DeadlineExceeded(f"timed out after {self.seconds:g} s")
 
     def _interrupt(self) -> None:
         with self._lock:
             if self._running:
                 self._fired = True
-                _raise_in(self._thread, DeadlineExceeded)
-
-
-def _raise_in(thread: int, exception: type[BaseException] | None) -> None:
-    """Make ``thread`` raise ``exception`` at its next bytecode (``None`` cancels)."""
-    pending = ctypes.py_object(exception) if exception else None
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), pending)
+                raise_in(self._thread, DeadlineExceeded)

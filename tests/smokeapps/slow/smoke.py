@@ -22,6 +22,18 @@ class Hangs(SmokeTest):
         self.assertFalse(Widget.objects.filter(name="hung").exists())
 
 
+class Spins(SmokeTest):
+    @timeout(1)
+    def test_spins_after_writing(self):
+        Widget.objects.create(name="spun")
+        total = 0
+        while True:
+            try:
+                total += 1
+            except Exception:  # a broad except must not keep it spinning
+                total = 0
+
+
 class ClassLimit(SmokeTest):
     timeout = 1
 
