@@ -83,10 +83,11 @@ def run_supervised(
     result.outcomes.extend(runner.load_errors(suite))
     loaded = len(result.outcomes)
     pool = Pool(runner, suite, result.outcomes, run_timeout, workers)
-    result.test_classes = len(pool.pending)
     pool.supervise()
     if workers > 1:  # one worker reports in suite order already
         result.outcomes[loaded:] = sorted(result.outcomes[loaded:], key=pool.suite_position)
+    # The classes reported on: without those failfast left out.
+    result.test_classes = len({outcome.name.rpartition(".")[0] for outcome in result.outcomes[loaded:]})
 
 
 class Pool:

@@ -87,7 +87,7 @@ def test_failfast_stops_at_the_first_problem_and_still_tears_the_class_down(get_
         ("test_0_passes", "pass"),
         ("test_1_fails", "fail"),
     ]
-    assert (document["tests_run"], document["tests_failed"]) == (2, 1)
+    assert (document["test_classes"], document["tests_run"], document["tests_failed"]) == (1, 2, 1)
     assert EVENTS == ["setUpClass", "test_0_passes", "test_1_fails", "tearDownClass"]
 
 
@@ -95,7 +95,7 @@ def test_failfast_stops_at_the_first_problem_and_still_tears_the_class_down(get_
 def test_without_failfast_everything_runs(get_json, smoke_apps, params):
     smoke_apps("failfast")
     _, document = get_json(**params)
-    assert document["tests_run"] == 4
+    assert (document["test_classes"], document["tests_run"]) == (2, 4)
     assert EVENTS == ["setUpClass", "test_0_passes", "test_1_fails", "test_2_passes", "tearDownClass", "test_errors"]
 
 
