@@ -10,7 +10,7 @@ from smoketest.conf import smoketest_settings
 from smoketest.html_report import content_security_policy, html_page, stylesheet
 from smoketest.junit import junit_document
 from smoketest.metrics import exposition, run_metrics
-from smoketest.result import RunResult
+from smoketest.result import RunResult, Status
 
 
 def disclosure(renderer_context: Any) -> Disclosure:
@@ -21,14 +21,15 @@ def disclosure(renderer_context: Any) -> Disclosure:
 
 def report_lines(result: RunResult, shown: Disclosure) -> list[str]:
     """The text report, line by line, compatible with django-smoketest 1.x."""
+    counts = result.counts
     lines = [
         result.status,
         f"test classes: {result.test_classes}",
         f"tests run: {len(result.outcomes)}",
-        f"tests passed: {len(result.successes)}",
-        f"tests failed: {len(result.failures)}",
-        f"tests errored: {len(result.errors)}",
-        f"tests skipped: {len(result.skipped)}",
+        f"tests passed: {counts[Status.PASS]}",
+        f"tests failed: {counts[Status.FAIL]}",
+        f"tests errored: {counts[Status.ERROR]}",
+        f"tests skipped: {counts[Status.SKIP]}",
         f"time: {result.duration_ms:f}ms",
     ]
     if not shown.names:

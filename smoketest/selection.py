@@ -51,6 +51,8 @@ class Selection:
     @classmethod
     def from_query(cls, query: QueryDict) -> "Selection":
         """The selection of ``?test=``, ``?tag=`` and ``?exclude_tag=`` (each repeatable)."""
+        if not query:  # what most polls send
+            return EVERYTHING
         return cls(
             labels=_non_empty(query.getlist("test"), "test"),
             tags=_non_empty(query.getlist("tag"), "tag"),
@@ -120,6 +122,9 @@ class Selection:
         """An import error's tests and tags are unknown: every label of its
         app or module keeps it, whatever the tags, so it still fails the run."""
         return not self.labels or any(_selects_error(label, app, error) for label in self.labels)
+
+
+EVERYTHING = Selection()
 
 
 def selected_suite(selection: Selection | None = None) -> list[AppSuite]:
