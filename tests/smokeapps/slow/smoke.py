@@ -29,7 +29,7 @@ class Spins(SmokeTest):
         total = 0
         while True:
             try:
-                total += 1
+                total = abs(total + 1)  # a call: Python 3.10 never switches threads in a loop without one
             except Exception:  # a broad except must not keep it spinning
                 total = 0
 
