@@ -5,6 +5,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import HttpRequest
 from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
@@ -21,7 +22,7 @@ class TokenGrant:
 TOKEN_GRANT = TokenGrant()
 
 
-def presented_token(request: Request) -> str | None:
+def presented_token(request: HttpRequest) -> str | None:
     """The token in ``Authorization: Bearer <token>`` or ``X-Smoketest-Token``."""
     scheme, _, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
@@ -93,8 +94,39 @@ class Disclosure:
 
     @classmethod
     def for_request(cls, request: Request) -> "Disclosure":
-        trusted = request.auth is TOKEN_GRANT or bool(getattr(request.user, "is_staff", False))
-        return cls(
-            names=trusted or smoketest_settings.PUBLIC_DETAIL != "summary",
-            tracebacks=trusted or smoketest_settings.show_tracebacks,
+        return cls.of(trusted=request.auth is TOKEN_GRANT or bool(getattr(request.user, "is_staff", False)))
+
+    @classmethod
+    def of(cls, *, trusted: bool) -> "Disclosure":
+        """What token holders and staff (``trusted``), or anyone else, see."""
+        return _disclosure(
+            trusted or smoketest_settings.PUBLIC_DETAIL != "summary", trusted or smoketest_settings.show_tracebacks
         )
+
+
+@functools.cache
+def _disclosure(names: bool, tracebacks: bool) -> Disclosure:
+    """One of the four there are (made once: a poll needs one)."""
+    return Disclosure(names, tracebacks)
+
+
+def disclosure_by_headers(request: HttpRequest) -> Disclosure | None:
+    """What DRF would let ``request`` see, when its headers alone decide it:
+    no permission or throttle classes, session authentication at most, and a
+    caller that is anonymous or holds a valid token (where one is needed).
+    None when DRF's authentication, permissions or throttles must decide,
+    or would refuse the request."""
+    if (
+        smoketest_settings.PERMISSION_CLASSES
+        or smoketest_settings.THROTTLE_CLASSES
+        or any(cls is not authentication.SessionAuthentication for cls in smoketest_settings.AUTHENTICATION_CLASSES)
+    ):
+        return None
+    user = getattr(request, "user", None)  # set by AuthenticationMiddleware, from the session
+    if user is not None and user.is_authenticated:
+        return None
+    accepted = smoketest_settings.tokens
+    if not accepted:
+        return Disclosure.of(trusted=False)
+    presented = presented_token(request)
+    return Disclosure.of(trusted=True) if presented and token_matches(presented, accepted) else None

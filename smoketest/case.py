@@ -1,5 +1,6 @@
 """The base class users subclass in their ``smoke`` modules, and its decorators."""
 
+import functools
 import inspect
 import unittest
 from collections.abc import Callable
@@ -53,10 +54,16 @@ class SmokeTest(unittest.TestCase):
         """Run ``async def`` tests to completion in an event loop. Django's
         async ORM calls are sent back to this (the worker's) thread, so they
         use its connections and run inside the test's rolled-back transaction."""
-        if inspect.iscoroutinefunction(method):
+        if _is_async(getattr(method, "__func__", method)):
             async_to_sync(method)()
         else:
             super()._callTestMethod(method)  # type: ignore[misc]
+
+
+@functools.cache
+def _is_async(function: Callable[..., Any]) -> bool:
+    """``inspect.iscoroutinefunction``, kept per test function: asked once per test run."""
+    return inspect.iscoroutinefunction(function)
 
 
 def _django_assertions() -> SimpleTestCase:

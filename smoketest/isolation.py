@@ -67,18 +67,20 @@ class _Stacked(AbstractContextManager[None]):
 class _RolledBackAtomic(AbstractContextManager[None]):
     """``atomic()`` on one connection with the commit guard installed, always
     rolled back; a test that leaves a block of its own open loses the
-    connection. A class rather than nested generators: it runs once per test."""
+    connection. A class rather than nested generators: it runs once per test,
+    and may be entered again once exited (the tests of a class share one)."""
 
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
         self.connection = connection
         self.atomic = transaction.atomic(using=connection.alias)
+        self.guard = _GUARD_MYSQL if connection.vendor == "mysql" else _GUARD
         self.depth = (0, 0)
 
     def __enter__(self) -> None:
         connection = self.connection
         self.atomic.__enter__()
         self.depth = (len(connection.atomic_blocks), len(connection.savepoint_ids))
-        connection.execute_wrappers.append(_GUARD_MYSQL if connection.vendor == "mysql" else _GUARD)
+        connection.execute_wrappers.append(self.guard)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -19,6 +19,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from smoketest.case import SmokeTest
+from smoketest.tags import tags_of
 
 SMOKE_MODULE = "smoke"
 
@@ -44,9 +45,14 @@ class TestClass:
     methods: tuple[str, ...]
     module: str
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
         return f"{self.module}.{self.cls.__qualname__}"
+
+    @functools.cached_property
+    def tagged(self) -> bool:
+        """True when any of its tests has a tag."""
+        return any(tags_of(self.cls, method) for method in self.methods)
 
     def test_name(self, method: str) -> str:
         return f"{self.name}.{method}"

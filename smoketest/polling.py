@@ -4,8 +4,10 @@ across processes through Django's cache for ``SMOKETEST_CACHE_SECONDS``.
 
 A process also keeps, in memory, each result it stored in (or read from) the
 shared cache, for what is left of its time to live: a poll then neither asks
-the cache nor unpickles a large result. Changing a ``SMOKETEST_`` setting or
-``INSTALLED_APPS`` forgets them."""
+the cache nor unpickles a large result. It keeps, as long, the answers it
+rendered from them in the formats that do not show the result's age: a poll
+such an answer fits is answered with its bytes. Changing a ``SMOKETEST_``
+setting or ``INSTALLED_APPS`` forgets them."""
 
 import copy
 import hashlib
@@ -18,7 +20,9 @@ from dataclasses import dataclass, field
 from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
 
+from smoketest.access import Disclosure, disclosure_by_headers
 from smoketest.conf import smoketest_settings
 from smoketest.result import RunResult
 from smoketest.runner import not_started
@@ -102,6 +106,16 @@ def _cache_key(key: Hashable) -> str:
     return CACHE_KEY_PREFIX + hashlib.sha256(repr(key).encode()).hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class StoredAnswer:
+    """An answer rendered from a cached result, kept until the result expires."""
+
+    status: int
+    headers: dict[str, str]
+    content: bytes
+    expires: float
+
+
 # key -> (result, when it was stored, when it expires), as in the shared cache.
 _kept: dict[Hashable, tuple[RunResult, float, float]] = {}
 
@@ -154,7 +168,49 @@ def _keep(key: Hashable, result: RunResult, stored_at: float, seconds: float) ->
     return kept
 
 
+# What a request asked for and may see -> the answer it gets.
+_answers: dict[Hashable, StoredAnswer] = {}
+
+
+def stored_answer(key: Hashable) -> StoredAnswer | None:
+    """The answer stored under ``key``, while its result is fresh."""
+    answer = _answers.get(key)
+    if answer is None or answer.expires > time.time():
+        return answer
+    _answers.pop(key, None)
+    return None
+
+
+def store_answer(key: Hashable, result: RunResult, status: int, headers: dict[str, str], content: bytes) -> None:
+    """Keep an answer rendered from ``result``, a result served from the
+    cache, for as long as the result is kept."""
+    if not result.cached:
+        return
+    if len(_answers) >= KEPT_MAX:  # as many queries and headers polled as that: start over
+        _answers.clear()
+    expires = time.time() - result.age_seconds + _time_to_live(result)
+    _answers[key] = StoredAnswer(status, headers, content, expires)
+
+
+def answer_key(request: HttpRequest, shown: Disclosure) -> tuple[str, str | None, Disclosure]:
+    """What the answer to ``request`` depends on besides the result."""
+    return request.META.get("QUERY_STRING", ""), request.META.get("HTTP_ACCEPT"), shown
+
+
+def stored_response(request: HttpRequest) -> HttpResponse | None:
+    """The stored answer that fits ``request``, if one does: a GET from a
+    caller whose headers alone tell what it may see."""
+    if request.method != "GET" or not smoketest_settings.CACHE_SECONDS:
+        return None
+    shown = disclosure_by_headers(request)
+    answer = None if shown is None else stored_answer(answer_key(request, shown))
+    if answer is None:
+        return None
+    return HttpResponse(answer.content, status=answer.status, headers=answer.headers)
+
+
 @receiver(setting_changed)
 def _forget_kept_results(setting: str, **kwargs: object) -> None:
-    if setting.startswith("SMOKETEST_") or setting in ("INSTALLED_APPS", "CACHES"):
+    if setting.startswith("SMOKETEST_") or setting in ("INSTALLED_APPS", "CACHES", "DEBUG"):
         _kept.clear()
+        _answers.clear()

@@ -41,14 +41,15 @@ def json_document(result: RunResult, shown: Disclosure) -> dict[str, Any]:
     """The JSON report: the 1.x keys plus ``tests_skipped``, ``started_at``,
     ``cached``, ``age`` and one object per test (names and messages only when
     ``shown.names``, tracebacks only when ``shown.tracebacks``)."""
+    counts = result.counts
     document: dict[str, Any] = {
         "status": result.status,
         "test_classes": result.test_classes,
         "tests_run": len(result.outcomes),
-        "tests_passed": len(result.successes),
-        "tests_failed": len(result.failures),
-        "tests_errored": len(result.errors),
-        "tests_skipped": len(result.skipped),
+        "tests_passed": counts[Status.PASS],
+        "tests_failed": counts[Status.FAIL],
+        "tests_errored": counts[Status.ERROR],
+        "tests_skipped": counts[Status.SKIP],
         "time": round(result.duration_ms, 3),
         "started_at": result.started_at.isoformat(),
         "cached": result.cached,
@@ -87,6 +88,10 @@ class ReportRenderer(renderers.BaseRenderer):
     #: True when the body carries PASS/FAIL in a form its client reads, so
     #: that a FAIL still answers 200 (a scraper drops any non-2xx answer).
     fail_in_body = False
+    #: True when an answer depends on nothing but the result, the caller's
+    #: disclosure and the query: not on the result's age, nor on the request.
+    #: A cached result's answer may then be stored and served to the next polls.
+    reusable = True
 
     def http_status(self, result: RunResult) -> int:
         """The status code of the answer that carries ``result``."""
@@ -125,6 +130,7 @@ class JSONRenderer(ReportRenderer):
     media_type = "application/json"
     format = "json"
     charset = None  # JSON is UTF-8 by definition
+    reusable = False  # it shows the result's age
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         if isinstance(data, RunResult):
@@ -139,6 +145,7 @@ class HTMLRenderer(ReportRenderer):
 
     media_type = "text/html"
     format = "html"
+    reusable = False  # it shows the result's age, in the request's language
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         response = (renderer_context or {}).get("response")

@@ -55,16 +55,19 @@ class OutcomeGroup:
 
     outcomes: list[TestOutcome] = field(default_factory=list)
 
-    def _with_status(self, status: Status) -> list[TestOutcome]:
+    def _by_status(self) -> dict[Status, list[TestOutcome]]:
         # Sorted once for every status and kept while ``outcomes`` is the same
         # list of the same length: a cached result is rendered on every poll.
-        memo = self.__dict__.get("_by_status")
+        memo = self.__dict__.get("_by_status_memo")
         if memo is None or memo[0] is not self.outcomes or memo[1] != len(self.outcomes):
             by_status: dict[Status, list[TestOutcome]] = {status: [] for status in Status}
             for outcome in self.outcomes:
                 by_status[outcome.status].append(outcome)
-            memo = self.__dict__["_by_status"] = (self.outcomes, len(self.outcomes), by_status)
-        return list(memo[2][status])
+            memo = self.__dict__["_by_status_memo"] = (self.outcomes, len(self.outcomes), by_status)
+        return memo[2]
+
+    def _with_status(self, status: Status) -> list[TestOutcome]:
+        return list(self._by_status()[status])
 
     @property
     def passed(self) -> bool:
@@ -93,7 +96,7 @@ class OutcomeGroup:
     @property
     def counts(self) -> dict[Status, int]:
         """How many outcomes have each status, every status present."""
-        return {status: len(self._with_status(status)) for status in Status}
+        return {status: len(outcomes) for status, outcomes in self._by_status().items()}
 
     @property
     def worst_first(self) -> list[TestOutcome]:

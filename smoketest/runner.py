@@ -6,6 +6,7 @@ import time
 import traceback
 import unittest
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any, Protocol
@@ -18,7 +19,7 @@ from smoketest.loader import AppSuite, TestClass
 from smoketest.result import RunResult, Status, TestOutcome
 from smoketest.selection import Selection, SelectionError, selected_suite
 from smoketest.signals import run_finished
-from smoketest.tags import tags_of
+from smoketest.tags import sorted_tags
 
 logger = logging.getLogger("smoketest")
 
@@ -101,11 +102,13 @@ def _announce(result: RunResult) -> None:
 
 def _tag(outcomes: list[TestOutcome], suite: list[AppSuite]) -> None:
     """Give each outcome its test's tags (a class-level entry, its class's)."""
-    classes = {test_class.name: test_class.cls for app in suite for test_class in app.classes}
+    classes = {test_class.name: test_class.cls for app in suite for test_class in app.classes if test_class.tagged}
+    if not classes:
+        return
     for outcome in outcomes:
         name, _, method = outcome.name.rpartition(".")
         if name in classes:
-            outcome.tags = tuple(sorted(tags_of(classes[name], method)))
+            outcome.tags = sorted_tags(classes[name], method)
 
 
 class ReportedOutcomes(list[TestOutcome]):
@@ -184,9 +187,7 @@ class SmokeRunner:
                 progress.end(TestOutcome(test_class.test_name(method), app, Status.SKIP, message=reason))
             return
         if not _has_class_fixtures(cls):
-            for index, method in enumerate(methods):
-                if self.may_start(progress, app, test_class, index):
-                    progress.end(self.run_test(app, test_class, method))
+            self._run_tests(app, test_class, progress)
             return
         # setUpClass work is isolated too: the class's tests then run in
         # savepoints inside the class-level transaction.
@@ -214,9 +215,7 @@ class SmokeRunner:
                 error_outcome(test_class.test_name(m), app, f"setUpClass: {describe(exc)}", exc) for m in methods
             ]
             return outcomes + self._class_cleanups(app, test_class)
-        for index, method in enumerate(methods):
-            if self.may_start(progress, app, test_class, index):
-                progress.end(self.run_test(app, test_class, method))
+        self._run_tests(app, test_class, progress)
         errors = []
         try:
             cls.tearDownClass()
@@ -231,20 +230,31 @@ class SmokeRunner:
             for _, exc, _ in getattr(test_class.cls, "tearDown_exceptions", [])
         ]
 
-    def run_test(self, app: str, test_class: TestClass, method: str) -> TestOutcome:
-        test = test_class.cls(method)
-        recorder = OutcomeRecorder(app, test_class.test_name(method))
+    def _run_tests(self, app: str, test_class: TestClass, progress: Progress) -> None:
+        """Run the class's tests one by one, each in its own rolled-back
+        transaction; one isolation block and one recorder serve them all."""
+        isolation = rolled_back(self.aliases)
+        recorder = OutcomeRecorder(app)
+        prefix = f"{test_class.name}."
+        for index, method in enumerate(test_class.methods):
+            if self.may_start(progress, app, test_class, index):
+                progress.end(self.run_test(test_class.cls(method), prefix + method, isolation, recorder))
+
+    @staticmethod
+    def run_test(
+        test: unittest.TestCase, name: str, isolation: AbstractContextManager[None], recorder: "OutcomeRecorder"
+    ) -> TestOutcome:
+        """Run ``test`` inside ``isolation``; its outcome, reported as ``name``."""
+        recorder.start(name)
         start = time.perf_counter()
         try:
-            with rolled_back(self.aliases):
+            with isolation:
                 test.run(recorder)
         except CAUGHT as exc:
             # The isolation itself failed: a database down, a transaction the
             # test broke beyond repair. That is the test's error.
             recorder.addError(test, (type(exc), exc, exc.__traceback__))
-        outcome = recorder.outcome()
-        outcome.duration_ms = (time.perf_counter() - start) * 1000
-        return outcome
+        return recorder.outcome((time.perf_counter() - start) * 1000)
 
 
 def step_limit(test_class: TestClass, index: int | None) -> float:
@@ -254,18 +264,31 @@ def step_limit(test_class: TestClass, index: int | None) -> float:
 
 class OutcomeRecorder(unittest.TestResult):
     """A ``unittest.TestResult`` that folds one test's events (subtests
-    included) into a single ``TestOutcome``: error beats failure beats skip."""
+    included) into a single ``TestOutcome``: error beats failure beats skip.
+    ``start`` readies it for the next test of its class."""
 
-    def __init__(self, app: str, name: str) -> None:
+    def __init__(self, app: str) -> None:
         super().__init__()
         self.app = app
-        self.name = name
+        self.name = ""
         self.status = Status.PASS
         self.messages: list[str] = []
         self.tracebacks: list[str] = []
 
-    def outcome(self) -> TestOutcome:
-        return TestOutcome(self.name, self.app, self.status, 0.0, "\n".join(self.messages), "\n".join(self.tracebacks))
+    def start(self, name: str) -> None:
+        self.name = name
+        self.status = Status.PASS
+        self.messages.clear()
+        self.tracebacks.clear()
+
+    def outcome(self, duration_ms: float) -> TestOutcome:
+        if not self.messages and not self.tracebacks:
+            return TestOutcome(self.name, self.app, self.status, duration_ms)
+        message, tb = "\n".join(self.messages), "\n".join(self.tracebacks)
+        return TestOutcome(self.name, self.app, self.status, duration_ms, message, tb)
+
+    def addDuration(self, test: unittest.TestCase, elapsed: float) -> None:
+        """Durations are in the outcome: keep none here (Python 3.12+ calls it)."""
 
     def _record(self, status: Status, message: str, err: ExcInfo | None = None) -> None:
         if status.severity > self.status.severity:

@@ -36,6 +36,17 @@ def tags_of(cls: type, method: str) -> frozenset[str]:
     return tags
 
 
+_sorted_tags: dict[tuple[type, str], tuple[str, ...]] = {}
+
+
+def sorted_tags(cls: type, method: str) -> tuple[str, ...]:
+    """``tags_of`` in order, as reports show them."""
+    tags = _sorted_tags.get((cls, method))
+    if tags is None:
+        tags = _sorted_tags[cls, method] = tuple(sorted(tags_of(cls, method)))
+    return tags
+
+
 def _tag_set(tags: Any) -> frozenset[str]:
     """``tags = "critical"`` is one tag, not eight."""
     return frozenset([tags]) if isinstance(tags, str) else frozenset(str(name) for name in tags)

@@ -1,5 +1,6 @@
 """The endpoint: a thin DRF view around ``run_smoke_tests()``."""
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +16,7 @@ from rest_framework.views import APIView
 from smoketest import access
 from smoketest.conf import smoketest_settings
 from smoketest.negotiation import FallbackContentNegotiation
-from smoketest.polling import shared_result
+from smoketest.polling import answer_key, shared_result, store_answer, stored_response
 from smoketest.renderers import REPORT_RENDERERS
 from smoketest.result import RunResult
 from smoketest.runner import run_smoke_tests
@@ -38,12 +39,20 @@ class SmokeTestView(APIView):
     http_method_names = ["get", "head"]
     renderer_classes = REPORT_RENDERERS
     content_negotiation_class = FallbackContentNegotiation
+    versioning_class = None  # one endpoint, whatever the site's API versions
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Callable[..., Any]:
+        view = super().as_view(**initkwargs)
+
+        @functools.wraps(view)
+        def stored_or_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            stored = stored_response(request)
+            return _logged_already(stored) if stored is not None else view(request, *args, **kwargs)
+
         # Tests open their own outermost transactions: keep ATOMIC_REQUESTS'
         # request-wide transaction out of the way on every alias.
-        return _non_atomic(super().as_view(**initkwargs))
+        return _non_atomic(stored_or_view)
 
     def get_authenticators(self) -> list[Any]:
         return [access.SmoketestTokenAuthentication(), *(cls() for cls in smoketest_settings.AUTHENTICATION_CLASSES)]
@@ -75,11 +84,36 @@ class SmokeTestView(APIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Cache-Control"] = "no-store"
         if isinstance(response.data, RunResult):
-            # A FAIL is an answer, not a server error: it is logged on the
-            # "smoketest" logger already, so keep it out of django.request
-            # (whose AdminEmailHandler would mail every poll during an outage).
-            response._has_been_logged = True
+            _logged_already(response)
+            self._store_when_reusable(request, response)
         return response
+
+    def _store_when_reusable(self, request: Request, response: Response) -> None:
+        """Keep the rendered answer for the next polls it fits: a GET of a
+        cached result, in a format that does not show the result's age, to a
+        caller whose headers alone tell what DRF decided for it."""
+        shown = self.get_renderer_context()["disclosure"]
+        if (
+            request.method != "GET"
+            or not response.data.cached
+            or not request.accepted_renderer.reusable
+            or access.disclosure_by_headers(request._request) != shown
+        ):
+            return
+        key, result = answer_key(request._request, shown), response.data
+
+        def store(rendered: HttpResponse) -> None:
+            store_answer(key, result, rendered.status_code, dict(rendered.items()), rendered.content)
+
+        response.add_post_render_callback(store)
+
+
+def _logged_already(response: HttpResponse) -> HttpResponse:
+    """A FAIL is an answer, not a server error: it is logged on the
+    "smoketest" logger already, so keep it out of django.request (whose
+    AdminEmailHandler would mail every poll during an outage)."""
+    response._has_been_logged = True
+    return response
 
 
 @_non_atomic
