@@ -82,15 +82,16 @@ def not_started(reason: str) -> RunResult:
 def _announce(result: RunResult) -> None:
     """Log the run (one summary line, each problem at ERROR with its
     traceback, for Sentry and log alerts) and send ``run_finished``."""
+    counts = result.counts
     logger.log(
         logging.INFO if result.passed else logging.WARNING,
         "smoketest %s: %d run, %d passed, %d failed, %d errored, %d skipped in %.0f ms",
         result.status,
         len(result.outcomes),
-        len(result.successes),
-        len(result.failures),
-        len(result.errors),
-        len(result.skipped),
+        counts[Status.PASS],
+        counts[Status.FAIL],
+        counts[Status.ERROR],
+        counts[Status.SKIP],
         result.duration_ms,
     )
     for outcome in result.failures + result.errors:

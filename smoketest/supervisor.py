@@ -42,7 +42,8 @@ _hung_lock = threading.Lock()
 
 @dataclass(slots=True)  # not frozen: its __init__ would cost more than a trivial test
 class Step:
-    """What a worker is doing now, and until when it may (never changed once made)."""
+    """What a worker is doing now, and until when it may. Changed only under
+    the pool's lock, by its worker: from a test to what comes after it."""
 
     phase: Phase
     started: float
@@ -111,6 +112,7 @@ class Pool:
         self.classes_running = 0
         self.running_alone = False  # a class with ``parallel = False`` runs
         self.waking_at = float("inf")  # when the supervisor will next look
+        self.shortest_limit = float("inf")  # of the steps begun so far
 
     def suite_position(self, outcome: TestOutcome) -> int:
         """Where ``outcome``'s class is in the suite (unknown names last)."""
@@ -174,7 +176,10 @@ class Pool:
                     worker.start()
                 if not self.workers:
                     return
-                self.waking_at = min(worker.deadline for worker in self.workers)
+                # Also within the shortest limit begun so far: a step begun later
+                # with a limit as long or longer ends after that, and need not
+                # wake the supervisor (waking it costs the workers a thread switch).
+                self.waking_at = min(min(worker.deadline for worker in self.workers), now + self.shortest_limit)
                 if now < self.budget_end:
                     self.waking_at = min(self.waking_at, self.budget_end)
                 self.wakeup.wait(None if self.waking_at == float("inf") else self.waking_at - now)
@@ -292,6 +297,7 @@ class Worker(threading.Thread):
                 return False
             self.current = step
             self.interruptible = True
+            pool.shortest_limit = min(pool.shortest_limit, step.limit)
             if step.started + step.limit < pool.waking_at:
                 pool.wakeup.notify()  # a shorter limit than the supervisor is waiting out
         if step.limit != self.statement_limit:
@@ -306,8 +312,7 @@ class Worker(threading.Thread):
                 return
             self.interruptible = False
             self.pool.outcomes.append(outcome)
-            step = self.current  # not dataclasses.replace(): it costs more than a trivial test
-            self.current = Step("after", time.monotonic(), step.limit, step.app, step.test_class, step.index)
+            self.current.phase, self.current.started = "after", time.monotonic()
 
     def _limit_statements(self, seconds: float) -> None:
         self.statement_limit = seconds
