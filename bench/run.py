@@ -218,12 +218,14 @@ class Bench:
         rps_drf = statistics.median(rate for rate, _ in trivial_drf)
         rps_endpoint = statistics.median(rate for rate, _ in endpoint)
         errors = sum(bad for _, bad in trivial + trivial_drf + endpoint)
-        ratio = paired_ratio([rate for rate, _ in endpoint], [rate for rate, _ in trivial])
+        rounds = [mine / theirs for (mine, _), (theirs, _) in zip(endpoint, trivial, strict=True)]
+        ratio = statistics.median(rounds)
         self.report(f"[{backend}] polling ({tool}): trivial view", f"{rps_trivial:.0f} requests/s")
         self.report(
             f"[{backend}] polling: trivial DRF APIView", f"{rps_drf:.0f} requests/s ({rps_drf / rps_trivial:.2f}x)"
         )
         self.report(f"[{backend}] polling: /smoketest/, cache 5 s", f"{rps_endpoint:.0f} requests/s, {errors} errors")
+        self.report(f"[{backend}] polling: each round's ratio", " ".join(f"{value:.2f}" for value in rounds))
         self.report(
             f"[{backend}] polling ratio (median of {len(endpoint)} rounds)",
             f"{ratio:.2f}x",
