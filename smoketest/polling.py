@@ -172,7 +172,7 @@ def _keep(key: Hashable, result: RunResult, stored_at: float, seconds: float) ->
 _answers: dict[Hashable, StoredAnswer] = {}
 
 
-def stored_answer(key: Hashable) -> StoredAnswer | None:
+def _stored_answer(key: Hashable) -> StoredAnswer | None:
     """The answer stored under ``key``, while its result is fresh."""
     answer = _answers.get(key)
     if answer is None or answer.expires > time.time():
@@ -203,7 +203,7 @@ def stored_response(request: HttpRequest) -> HttpResponse | None:
     if request.method != "GET" or not smoketest_settings.CACHE_SECONDS:
         return None
     shown = disclosure_by_headers(request)
-    answer = None if shown is None else stored_answer(answer_key(request, shown))
+    answer = None if shown is None else _stored_answer(answer_key(request, shown))
     if answer is None:
         return None
     return HttpResponse(answer.content, status=answer.status, headers=answer.headers)
@@ -211,6 +211,6 @@ def stored_response(request: HttpRequest) -> HttpResponse | None:
 
 @receiver(setting_changed)
 def _forget_kept_results(setting: str, **kwargs: object) -> None:
-    if setting.startswith("SMOKETEST_") or setting in ("INSTALLED_APPS", "CACHES", "DEBUG"):
+    if setting.startswith("SMOKETEST_") or setting in ("INSTALLED_APPS", "CACHES"):
         _kept.clear()
         _answers.clear()
