@@ -14,6 +14,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from smoketest import checks
 from tests.conftest import closed_port, redis_or_skip
 from tests.settings import DB_PREFIX, REDIS_URL
+from tests.smokeapps.checkoptions import smoke as checkoptions
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
 
@@ -128,6 +129,69 @@ def test_an_alias_outside_the_rolled_back_transaction_is_never_written(run_built
     assert tests[DATABASE]["status"] == "fail"
     assert "refusing to write a test row on database 'other'" in tests[DATABASE]["message"]
     assert [smoke_rows(alias) for alias in connections] == [0, 0]
+
+
+# DatabaseSmoke.min_versions, against the real server (or SQLite library) of each alias
+
+VERSIONED = "Versioned.test_databases_answer_and_accept_writes"
+
+
+def vendor(alias: str) -> str:
+    connection = connections[alias]
+    return "mariadb" if connection.vendor == "mysql" and connection.mysql_is_mariadb else connection.vendor
+
+
+def server_version(alias: str) -> tuple[int, ...]:
+    return tuple(connections[alias].get_database_version())
+
+
+def test_a_server_older_than_the_minimum_fails_naming_the_alias_its_version_and_the_minimum(run_builtin, monkeypatch):
+    version = server_version("default")
+    minimum = (version[0], version[1] + 1) if len(version) > 1 else (version[0] + 1,)
+    monkeypatch.setattr(checkoptions.Versioned, "min_versions", {vendor("default"): minimum})
+    test = run_builtin("checkoptions")[VERSIONED]
+    assert test["status"] == "fail"
+    for alias in connections:  # the test databases of both aliases are on the same server
+        shown = ".".join(map(str, version))
+        assert (
+            f"(database={alias!r}): database {alias!r} runs {connections[alias].display_name} {shown}, below the "
+            f"minimum {'.'.join(map(str, minimum))} (min_versions[{vendor(alias)!r}])"
+        ) in test["message"]
+
+
+@pytest.mark.parametrize("below", [True, False], ids=["below", "equal"])
+def test_a_server_at_or_above_the_minimum_passes(run_builtin, monkeypatch, below):
+    version = server_version("default")
+    minimum = (version[0] - 1,) if below else version
+    monkeypatch.setattr(checkoptions.Versioned, "min_versions", {vendor("default"): minimum})
+    test = run_builtin("checkoptions")[VERSIONED]
+    assert (test["status"], test["message"]) == ("pass", "")
+
+
+def test_the_minimum_of_another_vendor_is_not_applied(run_builtin, monkeypatch):
+    vendors = ("postgresql", "mysql", "mariadb", "sqlite", "oracle")
+    others = {name: (999,) for name in vendors if name != vendor("default")}
+    monkeypatch.setattr(checkoptions.Versioned, "min_versions", others)  # on MariaDB, "mysql" too is another vendor
+    test = run_builtin("checkoptions")[VERSIONED]
+    assert (test["status"], test["message"]) == ("pass", "")
+
+
+@pytest.mark.parametrize(
+    "min_versions, problem",
+    [
+        ({"postgres": (14,)}, "min_versions names the database vendor 'postgres'; known vendors: mariadb, mysql, "),
+        ({"sqlite": 3}, "min_versions['sqlite'] must be a tuple of integers such as (14,) or (10, 6), not 3"),
+        ({"mysql": ("8", "0")}, "min_versions['mysql'] must be a tuple of integers"),
+        ({"mariadb": ()}, "min_versions['mariadb'] must be a tuple of integers"),
+    ],
+)
+def test_an_unknown_vendor_or_a_malformed_minimum_is_a_configuration_error(
+    run_builtin, monkeypatch, min_versions, problem
+):
+    monkeypatch.setattr(checkoptions.Versioned, "min_versions", min_versions)
+    test = run_builtin("checkoptions")[VERSIONED]
+    assert test["status"] == "error"
+    assert f"ImproperlyConfigured: {problem}" in test["message"]
 
 
 # MigrationsSmoke

@@ -1,7 +1,9 @@
-"""Databases answer and accept writes; every migration is applied."""
+"""Databases answer, run a supported server version and accept writes;
+every migration is applied."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connections, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -9,23 +11,63 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from smoketest.checks.base import BuiltinCheck, NoFix, unique_name
 
+#: The keys of ``DatabaseSmoke.min_versions`` for Django's own backends.
+VENDORS = ("postgresql", "mysql", "mariadb", "sqlite", "oracle")
+
 
 class DatabaseSmoke(BuiltinCheck):
-    """Every database alias answers a query and accepts a write (rolled back)."""
+    """Every database alias answers a query, runs a server version no older
+    than ``min_versions`` names for its vendor, and accepts a write (rolled back)."""
 
     tags = frozenset({"builtin", "database"})
     #: Aliases to check; ``None`` means every alias in ``DATABASES``.
     aliases: Sequence[str] | None = None
     #: Aliases that are only queried, never written to (read replicas).
     read_only_aliases: Sequence[str] = ()
+    #: The oldest server version supported, per vendor: ``{"postgresql": (14,),
+    #: "mariadb": (10, 6)}``. ``"mysql"`` is MySQL only, ``"mariadb"`` MariaDB;
+    #: ``"sqlite"`` is the SQLite library Python uses. A vendor not named is not checked.
+    min_versions: Mapping[str, tuple[int, ...]] = {}
 
     def test_databases_answer_and_accept_writes(self) -> None:
+        self.check_min_versions()
         self.for_each("database", _chosen(self.aliases), self.check_alias)
 
     def check_alias(self, alias: str) -> None:
         self.check_query(alias)
+        self.check_version(alias)
         if alias not in self.read_only_aliases:
             self.check_write(alias)
+
+    def check_min_versions(self) -> None:
+        """``min_versions`` names known vendors and gives each a tuple of integers."""
+        known = {*VENDORS, *(connections[alias].vendor for alias in connections)}
+        for vendor, version in self.min_versions.items():
+            if vendor not in known:
+                raise ImproperlyConfigured(
+                    f"min_versions names the database vendor {vendor!r}; known vendors: {', '.join(sorted(known))}"
+                )
+            if not (isinstance(version, tuple) and version and all(type(part) is int for part in version)):
+                raise ImproperlyConfigured(
+                    f"min_versions[{vendor!r}] must be a tuple of integers such as (14,) or (10, 6), not {version!r}"
+                )
+
+    def check_version(self, alias: str) -> None:
+        """The server's version is at least the minimum set for its vendor."""
+        connection = connections[alias]
+        vendor = connection.vendor
+        if vendor == "mysql" and connection.mysql_is_mariadb:
+            vendor = "mariadb"
+        minimum = self.min_versions.get(vendor)
+        if minimum is None:
+            return
+        with self.failing_as(f"could not read the server version of database {alias!r} ({vendor})"):
+            version = tuple(connection.get_database_version())
+        if version < minimum:
+            self.fail(
+                f"database {alias!r} runs {connection.display_name} {_dotted(version)}, below the minimum "
+                f"{_dotted(minimum)} (min_versions[{vendor!r}])"
+            )
 
     def check_query(self, alias: str) -> None:
         connection = connections[alias]
@@ -100,6 +142,10 @@ class MigrationsSmoke(BuiltinCheck):
         shown = ", ".join(names[: self.listed])
         rest = len(names) - self.listed
         return f"{shown} and {rest} more" if rest > 0 else shown
+
+
+def _dotted(version: tuple[int, ...]) -> str:
+    return ".".join(map(str, version))
 
 
 def _chosen(aliases: Sequence[str] | None) -> Sequence[str]:

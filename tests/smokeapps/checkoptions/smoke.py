@@ -9,6 +9,10 @@ class ReplicaAware(DatabaseSmoke):
     read_only_aliases = ["other"]
 
 
+class Versioned(DatabaseSmoke):
+    """The tests set ``min_versions``."""
+
+
 class StrictSettings(SettingsSmoke):
     fail_level = checks.WARNING
     allow_debug = True
