@@ -14,6 +14,7 @@ from smoketest.checks.crawl import URLCrawlSmoke
 from smoketest.checks.database import DatabaseSmoke, MigrationsSmoke
 from smoketest.checks.deployment import SettingsSmoke
 from smoketest.checks.disk import DiskSpaceSmoke
+from smoketest.checks.groups import RolesSmoke
 from smoketest.checks.http import HTTPDependencySmoke
 from smoketest.checks.mail import EmailSmoke
 from smoketest.checks.post import PostSmoke
@@ -34,6 +35,7 @@ __all__ = [
     "PostSmoke",
     "PublicURLSmoke",
     "RedisSmoke",
+    "RolesSmoke",
     "SettingsSmoke",
     "SitesSmoke",
     "StorageSmoke",
