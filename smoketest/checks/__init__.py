@@ -14,6 +14,7 @@ from smoketest.checks.crawl import URLCrawlSmoke
 from smoketest.checks.database import DatabaseSmoke, MigrationsSmoke
 from smoketest.checks.deployment import SettingsSmoke
 from smoketest.checks.disk import DiskSpaceSmoke
+from smoketest.checks.dns import DNSSmoke
 from smoketest.checks.groups import RolesSmoke
 from smoketest.checks.http import HTTPDependencySmoke
 from smoketest.checks.mail import EmailSmoke
@@ -27,6 +28,7 @@ __all__ = [
     "APIPermissionSmoke",
     "CacheSmoke",
     "CelerySmoke",
+    "DNSSmoke",
     "DatabaseSmoke",
     "DiskSpaceSmoke",
     "EmailSmoke",
