@@ -19,3 +19,7 @@ app.conf.update(
 #: The same broker, but a control exchange no worker listens to: an app whose workers are all down.
 idle_app = Celery("smoketest_tests_idle", broker=CELERY_BROKER_URL)
 idle_app.conf.control_exchange = f"{DB_PREFIX}-idle"
+
+#: An app whose beat reads the periodic tasks of django-celery-beat (through the alias ``-S django`` uses).
+beat_app = Celery("smoketest_tests_beat", broker=CELERY_BROKER_URL)
+beat_app.conf.beat_scheduler = "django"

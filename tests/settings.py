@@ -1,6 +1,7 @@
 """Settings for the test suite. ``SMOKETEST_TEST_DB`` picks the backend:
 ``sqlite`` (default, no server), ``postgres`` or ``mariadb``."""
 
+import importlib.util
 import os
 import tempfile
 
@@ -54,6 +55,8 @@ BASE_APPS = [
     "rest_framework",
     "smoketest",
     "tests.testapp",
+    # CeleryBeatSmoke's tests need its tables; without the package they are skipped.
+    *(["django_celery_beat"] if importlib.util.find_spec("django_celery_beat") else []),
 ]
 INSTALLED_APPS = BASE_APPS
 

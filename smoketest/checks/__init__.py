@@ -8,6 +8,7 @@ or subclass them to configure them:
 """
 
 from smoketest.checks.api import APIPermissionSmoke
+from smoketest.checks.beat import CeleryBeatSmoke
 from smoketest.checks.cache import CacheSmoke
 from smoketest.checks.celery import CelerySmoke
 from smoketest.checks.crawl import URLCrawlSmoke
@@ -27,6 +28,7 @@ from smoketest.checks.storage import StorageSmoke
 __all__ = [
     "APIPermissionSmoke",
     "CacheSmoke",
+    "CeleryBeatSmoke",
     "CelerySmoke",
     "DNSSmoke",
     "DatabaseSmoke",

@@ -8,15 +8,30 @@ from smoketest.checks.base import BuiltinCheck, mask_password, seconds_until
 from smoketest.checks.deadline import DeadlineExceeded, deadline
 
 
-class CelerySmoke(BuiltinCheck):
+class CeleryAppCheck(BuiltinCheck):
+    """Base of the checks of a Celery app; it has no tests of its own."""
+
+    #: The Celery app, or its import string (``"proj.celery.app"``); ``None``: ``celery.current_app``.
+    app: Any = None
+
+    def celery_app(self) -> Any:
+        if self.app is None:
+            from celery import current_app
+
+            return current_app._get_current_object()
+        if isinstance(self.app, str):
+            with self.failing_as(f"could not import the Celery app {self.app!r}"):
+                return import_string(self.app)
+        return self.app
+
+
+class CelerySmoke(CeleryAppCheck):
     """The broker accepts a connection and at least ``min_workers`` workers
     answer a ping (with ``queue``: at least one of them consumes it). Nothing
     is retried, and nothing waits past the test's time limit. Needs
     ``celery``; without it the test is skipped."""
 
     tags = frozenset({"builtin", "celery"})
-    #: The Celery app, or its import string (``"proj.celery.app"``); ``None``: ``celery.current_app``.
-    app: Any = None
     #: Workers that must answer.
     min_workers: int = 1
     #: A queue at least one worker must consume; ``None``: any.
@@ -41,16 +56,6 @@ class CelerySmoke(BuiltinCheck):
                     connection.release()
         except DeadlineExceeded:
             self.fail(f"{broker}: still waiting for an answer at the test's time limit")
-
-    def celery_app(self) -> Any:
-        if self.app is None:
-            from celery import current_app
-
-            return current_app._get_current_object()
-        if isinstance(self.app, str):
-            with self.failing_as(f"could not import the Celery app {self.app!r}"):
-                return import_string(self.app)
-        return self.app
 
     def check_workers(self, app: Any, connection: Any, broker: str, stop_at: float) -> None:
         with self.failing_as(f"{broker} did not accept a connection"):
