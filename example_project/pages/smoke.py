@@ -6,6 +6,7 @@ from smoketest.checks import (
     CacheSmoke,
     DatabaseSmoke,
     DiskSpaceSmoke,
+    DNSSmoke,
     EmailSmoke,
     MigrationsSmoke,
     SettingsSmoke,
@@ -13,7 +14,7 @@ from smoketest.checks import (
     URLCrawlSmoke,
 )
 
-__all__ = ["APIPermissionSmoke", "CacheSmoke", "DatabaseSmoke", "EmailSmoke", "MigrationsSmoke", "StorageSmoke"]
+__all__ = ["APIPermissionSmoke", "CacheSmoke", "EmailSmoke", "MigrationsSmoke", "StorageSmoke"]
 
 
 class HomePageSmoke(SmokeTest):
@@ -21,6 +22,17 @@ class HomePageSmoke(SmokeTest):
         response = Client().get("/")
         self.assertEqual(response.status_code, 200)
         self.assertIn("Welcome", response.content.decode())
+
+
+class Database(DatabaseSmoke):
+    min_versions = {"sqlite": (3, 31)}  # what Django 5.2 needs; name your server's too: {"postgresql": (14,)}
+
+
+class Names(DNSSmoke):
+    """A site with database, cache or mail servers resolves their names by
+    default; this one has none, so it names one."""
+
+    hosts = ["localhost"]
 
 
 class Crawl(URLCrawlSmoke):
