@@ -28,26 +28,30 @@ def smoke_apps(settings):
     return install
 
 
+def subprocess_env() -> dict[str, str]:
+    """The environment of a subprocess that runs with this test's databases,
+    installed apps, allowed hosts and SMOKETEST_* settings."""
+    overrides = {
+        "DATABASES": django_settings.DATABASES,
+        "INSTALLED_APPS": list(django_settings.INSTALLED_APPS),
+        "ALLOWED_HOSTS": list(django_settings.ALLOWED_HOSTS),
+        **{name: getattr(django_settings, name) for name in dir(django_settings) if name.startswith("SMOKETEST_")},
+    }
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings",
+        "SMOKETEST_SQLITE_DIR": test_settings.SQLITE_DIR,
+        "SMOKETEST_SETTINGS_JSON": json.dumps(overrides, default=str),
+    }
+
+
 @pytest.fixture
 def manage():
-    """Run ``manage.py smoketest ARGS`` in a subprocess with this test's
-    databases, installed apps, allowed hosts and SMOKETEST_* settings."""
+    """Run ``manage.py smoketest ARGS`` in a subprocess (see ``subprocess_env``)."""
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        overrides = {
-            "DATABASES": django_settings.DATABASES,
-            "INSTALLED_APPS": list(django_settings.INSTALLED_APPS),
-            "ALLOWED_HOSTS": list(django_settings.ALLOWED_HOSTS),
-            **{name: getattr(django_settings, name) for name in dir(django_settings) if name.startswith("SMOKETEST_")},
-        }
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings",
-            "SMOKETEST_SQLITE_DIR": test_settings.SQLITE_DIR,
-            "SMOKETEST_SETTINGS_JSON": json.dumps(overrides, default=str),
-        }
         command = [sys.executable, "-m", "django", "smoketest", *args]
-        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        return subprocess.run(command, cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=120)
 
     return run
 

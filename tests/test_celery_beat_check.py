@@ -1,13 +1,17 @@
 """CeleryBeatSmoke against real django-celery-beat schedules in the test
 databases: periodic tasks on time, made late, never run, missing or disabled,
-and the scheduler the Celery app names."""
+run by a real beat process, and the scheduler the Celery app names."""
 
+import subprocess
 import sys
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from tests.conftest import ROOT, redis_or_skip, subprocess_env
+from tests.settings import CELERY_BROKER_URL, DB_PREFIX
 from tests.smokeapps.beat import smoke
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
@@ -138,3 +142,51 @@ def test_without_django_celery_beat_both_tests_are_skipped_saying_so(run_beat, m
             "django_celery_beat is not installed "
             "(ModuleNotFoundError: import of django_celery_beat halted; None in sys.modules)",
         )
+
+
+@pytest.fixture
+def start_beat(tmp_path):
+    """Start a real ``celery beat`` with django-celery-beat's scheduler on this
+    test's databases (``tests.beat_app``); it is stopped when the test ends."""
+    redis = redis_or_skip(CELERY_BROKER_URL)
+    processes = []
+    log = tmp_path / "beat.log"
+
+    def start() -> subprocess.Popen:
+        command = [sys.executable, "-m", "celery", "-A", "tests.beat_app", "beat", "--pidfile=", "-l", "info"]
+        with log.open("w") as output:
+            process = subprocess.Popen(command, cwd=ROOT, env=subprocess_env(), stdout=output, stderr=subprocess.STDOUT)
+        processes.append(process)
+        return process
+
+    start.log = log
+    yield start
+    for process in processes:
+        process.kill()  # it keeps nothing worth a clean shutdown
+        process.wait()
+    redis.delete(f"{DB_PREFIX}-beat")  # the tasks it sent, which no worker consumes
+
+
+def test_a_late_task_is_on_time_again_once_a_real_beat_runs_it(run_beat, beat, start_beat, monkeypatch):
+    interval, _ = beat.IntervalSchedule.objects.get_or_create(every=1, period=beat.IntervalSchedule.SECONDS)
+    beat.PeriodicTask.objects.create(
+        name="heartbeat",
+        task="tests.celery_app.noop",
+        interval=interval,
+        queue=f"{DB_PREFIX}-beat",
+        last_run_at=timezone.now() - timedelta(hours=1),
+    )
+    monkeypatch.setattr(smoke.Beat, "max_age", 30.0)
+    test = run_beat()
+    assert test["status"] == "fail"
+    assert "(task='heartbeat'): periodic task 'heartbeat' (every second) is 60 min late: " in test["message"]
+
+    started = timezone.now()
+    process = start_beat()
+    end = time.monotonic() + 60
+    while beat.PeriodicTask.objects.get(name="heartbeat").last_run_at < started:
+        if process.poll() is not None or time.monotonic() > end:
+            pytest.fail(f"beat did not run the task:\n{start_beat.log.read_text()}")
+        time.sleep(0.2)
+    test = run_beat()
+    assert (test["status"], test["message"]) == ("pass", "")
