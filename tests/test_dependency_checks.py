@@ -89,9 +89,13 @@ def test_celery_passes_when_a_worker_answers(run_check, worker):
 
 
 def test_celery_without_an_app_checks_the_current_app(run_check, worker, monkeypatch):
+    import celery._state
+
     from tests.celery_app import app
 
-    app.set_current()  # as a project's celery.py does once imported
+    # As a project's celery.py does once imported: its app, the first created
+    # with DJANGO_SETTINGS_MODULE set, is the default every thread sees.
+    monkeypatch.setattr(celery._state, "default_app", app)
     monkeypatch.setattr(smoke.Workers, "app", None)
     test, _ = run_check("Workers")
     assert (test["status"], test["message"]) == ("pass", "")

@@ -124,6 +124,7 @@ class RolesSmoke(BuiltinCheck):
         return plan
 
     def fix_database(self) -> str:
+        """The alias the fix reads and writes: where the router writes groups."""
         from django.contrib.auth.models import Group
 
         return router.db_for_write(Group)
