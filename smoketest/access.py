@@ -13,6 +13,8 @@ from rest_framework.settings import api_settings
 from smoketest.conf import smoketest_settings
 
 TOKEN_HEADER = "HTTP_X_SMOKETEST_TOKEN"
+#: Wrong tokens one client address may present (``smoketest_token`` scope of ``SMOKETEST_THROTTLE_RATES``).
+FAILED_TOKEN_RATE = "10/hour"
 
 
 class TokenGrant:
@@ -37,14 +39,20 @@ def token_matches(presented: str, accepted: list[str]) -> bool:
 
 
 class SmoketestTokenAuthentication(authentication.BaseAuthentication):
-    """Accepts ``SMOKETEST_TOKEN``; a wrong token is refused outright (403)."""
+    """Accepts ``SMOKETEST_TOKEN``; a wrong token is refused outright (403).
+    An address that presented too many wrong tokens is refused any token
+    (429) until its oldest failure is an hour old (``FailedTokenThrottle``)."""
 
     def authenticate(self, request: Request) -> tuple[Any, TokenGrant] | None:
         accepted = smoketest_settings.tokens
         presented = presented_token(request)
         if not accepted or presented is None:
             return None
+        failures = FailedTokenThrottle()
+        if not failures.allow_request(request, None):
+            raise exceptions.Throttled(failures.wait())
         if not token_matches(presented, accepted):
+            failures.count_failure()
             raise exceptions.PermissionDenied("Invalid smoke test token.")
         unauthenticated = api_settings.UNAUTHENTICATED_USER
         return (unauthenticated() if unauthenticated else None), TOKEN_GRANT
@@ -62,27 +70,58 @@ class HasSmoketestToken(permissions.BasePermission):
         return not smoketest_settings.tokens or request.auth is TOKEN_GRANT
 
 
-class SmoketestRateThrottle(throttling.AnonRateThrottle):
+def client_address(request: HttpRequest | Request) -> str:
+    """The address throttles key on: ``REMOTE_ADDR``, the address Django
+    sees. ``X-Forwarded-For`` only counts when DRF's ``NUM_PROXIES`` says how
+    many proxies in front of the site append to it (DRF's ``get_ident``)."""
+    if api_settings.NUM_PROXIES is None:
+        return str(request.META.get("REMOTE_ADDR", ""))
+    return str(throttling.BaseThrottle().get_ident(request))
+
+
+class SmoketestRateThrottle(throttling.SimpleRateThrottle):
     """Limits each client address to the ``smoketest`` rate of ``SMOKETEST_THROTTLE_RATES``."""
 
     scope = "smoketest"
 
     def get_cache_key(self, request: Request, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
 
 
-def throttles() -> list[throttling.BaseThrottle]:
-    """Instances of ``SMOKETEST_THROTTLE_CLASSES`` that read their rates
-    from ``SMOKETEST_THROTTLE_RATES`` (over DRF's own)."""
+class FailedTokenThrottle(SmoketestRateThrottle):
+    """Counts the wrong tokens of each client address: ``allow_request``
+    only looks, ``count_failure`` counts one. Its rate is the
+    ``smoketest_token`` scope of ``SMOKETEST_THROTTLE_RATES`` (default
+    ``FAILED_TOKEN_RATE``; it cannot be turned off)."""
+
+    scope = "smoketest_token"
+
+    def get_rate(self) -> str:
+        return smoketest_settings.THROTTLE_RATES.get(self.scope) or FAILED_TOKEN_RATE
+
+    def throttle_success(self) -> bool:
+        return True  # a token that is yet to be compared counts for nothing
+
+    def count_failure(self) -> None:
+        self.history.insert(0, self.now)
+        self.cache.set(self.key, self.history, self.duration)
+
+
+def rated(cls: Any) -> Any:
+    """``cls`` reading its rate from ``SMOKETEST_THROTTLE_RATES`` (over DRF's
+    own) and keying on ``client_address`` unless it has a ``get_ident`` of its own."""
     rates = tuple(sorted({**api_settings.DEFAULT_THROTTLE_RATES, **smoketest_settings.THROTTLE_RATES}.items()))
-    return [_with_rates(cls, rates)() for cls in smoketest_settings.THROTTLE_CLASSES]
+    return _rated(cls, rates)
 
 
 @functools.cache
-def _with_rates(cls: type[throttling.BaseThrottle], rates: tuple[tuple[str, str | None], ...]) -> type:
-    if not issubclass(cls, throttling.SimpleRateThrottle):
-        return cls
-    return type(cls.__name__, (cls,), {"THROTTLE_RATES": dict(rates)})
+def _rated(cls: Any, rates: tuple[tuple[str, str | None], ...]) -> Any:
+    overrides: dict[str, Any] = {}
+    if issubclass(cls, throttling.SimpleRateThrottle):
+        overrides["THROTTLE_RATES"] = dict(rates)
+    if cls.get_ident is throttling.BaseThrottle.get_ident:
+        overrides["get_ident"] = lambda self, request: client_address(request)
+    return type(cls.__name__, (cls,), overrides) if overrides else cls
 
 
 @dataclass(frozen=True)
@@ -108,25 +147,3 @@ class Disclosure:
 def _disclosure(names: bool, tracebacks: bool) -> Disclosure:
     """One of the four there are (made once: a poll needs one)."""
     return Disclosure(names, tracebacks)
-
-
-def disclosure_by_headers(request: HttpRequest) -> Disclosure | None:
-    """What DRF would let ``request`` see, when its headers alone decide it:
-    no permission or throttle classes, session authentication at most, and a
-    caller that is anonymous or holds a valid token (where one is needed).
-    None when DRF's authentication, permissions or throttles must decide,
-    or would refuse the request."""
-    if (
-        smoketest_settings.PERMISSION_CLASSES
-        or smoketest_settings.THROTTLE_CLASSES
-        or any(cls is not authentication.SessionAuthentication for cls in smoketest_settings.AUTHENTICATION_CLASSES)
-    ):
-        return None
-    user = getattr(request, "user", None)  # set by AuthenticationMiddleware, from the session
-    if user is not None and user.is_authenticated:
-        return None
-    accepted = smoketest_settings.tokens
-    if not accepted:
-        return Disclosure.of(trusted=False)
-    presented = presented_token(request)
-    return Disclosure.of(trusted=True) if presented and token_matches(presented, accepted) else None

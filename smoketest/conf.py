@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "CACHE_FAIL_SECONDS": None,
     # The CACHES alias results are shared through (across worker processes).
     "CACHE": "default",
+    # Bytes (pickled) of cached results each process also keeps in memory; a larger result is read from the cache.
+    "CACHE_MEMORY": 4 * 1024 * 1024,
     # A token (or a list of tokens, to rotate them) every request must carry; None: no token needed.
     "TOKEN": None,
     # DRF authentication, permission and throttle classes of the endpoint.
@@ -106,6 +108,17 @@ class SmoketestSettings:
 
 
 smoketest_settings = SmoketestSettings()
+
+
+class SettingDefault:
+    """A class attribute that reads ``SMOKETEST_<name>`` until a subclass or
+    ``as_view(name=...)`` sets a value of its own."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        return getattr(smoketest_settings, self.name)
 
 
 @receiver(setting_changed)

@@ -2,16 +2,17 @@
 the same run while it is under way share it, and results may be shared
 across processes through Django's cache for ``SMOKETEST_CACHE_SECONDS``.
 
-A process also keeps, in memory, each result it stored in (or read from) the
-shared cache, for what is left of its time to live: a poll then neither asks
-the cache nor unpickles a large result. It keeps, as long, the answers it
-rendered from them in the formats that do not show the result's age: a poll
-such an answer fits is answered with its bytes. Changing a ``SMOKETEST_``
-setting or ``INSTALLED_APPS`` forgets them."""
+A process also keeps, in memory, the results it stored in (or read from) the
+shared cache, for what is left of their time to live: a poll then neither
+asks the cache nor unpickles the result. What it keeps is bounded in bytes
+(``SMOKETEST_CACHE_MEMORY``, measured pickled); the oldest results make room
+for newer ones, and a result larger than that is read from the cache on each
+poll. Changing a ``SMOKETEST_`` setting or ``INSTALLED_APPS`` forgets them."""
 
 import copy
 import hashlib
 import logging
+import pickle
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -20,9 +21,7 @@ from dataclasses import dataclass, field
 from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
 
-from smoketest.access import Disclosure, disclosure_by_headers
 from smoketest.conf import smoketest_settings
 from smoketest.result import RunResult
 from smoketest.runner import not_started
@@ -30,7 +29,6 @@ from smoketest.runner import not_started
 logger = logging.getLogger("smoketest")
 
 CACHE_KEY_PREFIX = "smoketest:result:"
-KEPT_MAX = 64
 
 
 @dataclass
@@ -106,36 +104,66 @@ def _cache_key(key: Hashable) -> str:
     return CACHE_KEY_PREFIX + hashlib.sha256(repr(key).encode()).hexdigest()[:32]
 
 
-@dataclass(frozen=True)
-class StoredAnswer:
-    """An answer rendered from a cached result, kept until the result expires."""
+class KeptResults:
+    """Results kept in memory as in the shared cache, oldest first, in at
+    most ``SMOKETEST_CACHE_MEMORY`` bytes (their pickled size)."""
 
-    status: int
-    headers: dict[str, str]
-    content: bytes
-    expires: float
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        # key -> (result, when it was stored, when it expires, its size)
+        self._entries: dict[Hashable, tuple[RunResult, float, float, int]] = {}
+        self.size = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> tuple[RunResult, float, float, int] | None:
+        return self._entries.get(key)
+
+    def keep(self, key: Hashable, result: RunResult, stored_at: float, expires: float, size: int) -> None:
+        """Keep ``result`` if it fits, forgetting expired results first, then the oldest."""
+        with self._lock:
+            self._forget(key)
+            now, room = time.time(), smoketest_settings.CACHE_MEMORY - size
+            for old in [old for old, (_, _, ends, _) in self._entries.items() if ends <= now]:
+                self._forget(old)
+            while self._entries and self.size > room:
+                self._forget(next(iter(self._entries)))
+            if room >= 0:
+                self._entries[key] = (result, stored_at, expires, size)
+                self.size += size
+
+    def _forget(self, key: Hashable) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self.size -= entry[3]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.size = 0
 
 
-# key -> (result, when it was stored, when it expires), as in the shared cache.
-_kept: dict[Hashable, tuple[RunResult, float, float]] = {}
+kept_results = KeptResults()
 
 
 def _cache_get(key: Hashable) -> RunResult | None:
     if not smoketest_settings.CACHE_SECONDS:
         return None
     now = time.time()
-    kept = _kept.get(key)
-    if kept is None or kept[2] <= now:
+    kept = kept_results.get(key)
+    if kept is not None and kept[2] > now:
+        result, stored_at = kept[:2]
+    else:
         try:
             stored = caches[smoketest_settings.CACHE].get(_cache_key(key))
         except Exception:  # a cache that is down must not stop the tests from running
             logger.warning("smoketest: could not read the result cache", exc_info=True)
             return None
-        if not isinstance(stored, tuple) or len(stored) != 2:
+        if not isinstance(stored, tuple) or len(stored) != 3:
             return None
-        result, stored_at = stored
-        kept = _keep(key, result, stored_at, _time_to_live(result))
-    result, stored_at, _ = kept
+        result, stored_at, size = stored
+        kept_results.keep(key, result, stored_at, stored_at + _time_to_live(result), size)
     served = copy.copy(result)  # concurrent callers each see their own age
     served.cached, served.age_seconds = True, max(0.0, now - stored_at)
     return served
@@ -152,65 +180,16 @@ def _cache_set(key: Hashable, result: RunResult) -> None:
     seconds = _time_to_live(result)
     if not seconds or seconds <= 0:
         return
-    stored_at = time.time()
+    stored_at, size = time.time(), len(pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
     try:
-        caches[smoketest_settings.CACHE].set(_cache_key(key), (result, stored_at), seconds)
+        caches[smoketest_settings.CACHE].set(_cache_key(key), (result, stored_at, size), seconds)
     except Exception:
         logger.warning("smoketest: could not store the result in the cache", exc_info=True)
         return
-    _keep(key, result, stored_at, seconds)
-
-
-def _keep(key: Hashable, result: RunResult, stored_at: float, seconds: float) -> tuple[RunResult, float, float]:
-    if len(_kept) >= KEPT_MAX:  # as many selections polled as that: start over
-        _kept.clear()
-    kept = _kept[key] = (result, stored_at, stored_at + seconds)
-    return kept
-
-
-# What a request asked for and may see -> the answer it gets.
-_answers: dict[Hashable, StoredAnswer] = {}
-
-
-def _stored_answer(key: Hashable) -> StoredAnswer | None:
-    """The answer stored under ``key``, while its result is fresh."""
-    answer = _answers.get(key)
-    if answer is None or answer.expires > time.time():
-        return answer
-    _answers.pop(key, None)
-    return None
-
-
-def store_answer(key: Hashable, result: RunResult, status: int, headers: dict[str, str], content: bytes) -> None:
-    """Keep an answer rendered from ``result``, a result served from the
-    cache, for as long as the result is kept."""
-    if not result.cached:
-        return
-    if len(_answers) >= KEPT_MAX:  # as many queries and headers polled as that: start over
-        _answers.clear()
-    expires = time.time() - result.age_seconds + _time_to_live(result)
-    _answers[key] = StoredAnswer(status, headers, content, expires)
-
-
-def answer_key(request: HttpRequest, shown: Disclosure) -> tuple[str, str | None, Disclosure]:
-    """What the answer to ``request`` depends on besides the result."""
-    return request.META.get("QUERY_STRING", ""), request.META.get("HTTP_ACCEPT"), shown
-
-
-def stored_response(request: HttpRequest) -> HttpResponse | None:
-    """The stored answer that fits ``request``, if one does: a GET from a
-    caller whose headers alone tell what it may see."""
-    if request.method != "GET" or not smoketest_settings.CACHE_SECONDS:
-        return None
-    shown = disclosure_by_headers(request)
-    answer = None if shown is None else _stored_answer(answer_key(request, shown))
-    if answer is None:
-        return None
-    return HttpResponse(answer.content, status=answer.status, headers=answer.headers)
+    kept_results.keep(key, result, stored_at, stored_at + seconds, size)
 
 
 @receiver(setting_changed)
 def _forget_kept_results(setting: str, **kwargs: object) -> None:
     if setting.startswith("SMOKETEST_") or setting in ("INSTALLED_APPS", "CACHES"):
-        _kept.clear()
-        _answers.clear()
+        kept_results.clear()

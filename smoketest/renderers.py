@@ -88,10 +88,6 @@ class ReportRenderer(renderers.BaseRenderer):
     #: True when the body carries PASS/FAIL in a form its client reads, so
     #: that a FAIL still answers 200 (a scraper drops any non-2xx answer).
     fail_in_body = False
-    #: True when an answer depends on nothing but the result, the caller's
-    #: disclosure and the query: not on the result's age, nor on the request.
-    #: A cached result's answer may then be stored and served to the next polls.
-    reusable = True
 
     def http_status(self, result: RunResult) -> int:
         """The status code of the answer that carries ``result``."""
@@ -130,7 +126,6 @@ class JSONRenderer(ReportRenderer):
     media_type = "application/json"
     format = "json"
     charset = None  # JSON is UTF-8 by definition
-    reusable = False  # it shows the result's age
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         if isinstance(data, RunResult):
@@ -145,7 +140,6 @@ class HTMLRenderer(ReportRenderer):
 
     media_type = "text/html"
     format = "html"
-    reusable = False  # it shows the result's age, in the request's language
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         response = (renderer_context or {}).get("response")

@@ -1,6 +1,5 @@
 """The endpoint: a thin DRF view around ``run_smoke_tests()``."""
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -14,9 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from smoketest import access
-from smoketest.conf import smoketest_settings
+from smoketest.conf import SettingDefault
 from smoketest.negotiation import FallbackContentNegotiation
-from smoketest.polling import answer_key, shared_result, store_answer, stored_response
+from smoketest.polling import shared_result
 from smoketest.renderers import REPORT_RENDERERS
 from smoketest.result import RunResult
 from smoketest.runner import run_smoke_tests
@@ -34,34 +33,34 @@ class SmokeTestView(APIView):
     """``GET``/``HEAD``: run the smoke tests (``?test=``, ``?tag=``,
     ``?exclude_tag=``, ``?failfast=1`` narrow the run), answer 200 on PASS,
     ``SMOKETEST_FAIL_STATUS`` on FAIL (the renderer decides: metrics answer
-    200 either way) and 400 on a selection that names nothing."""
+    200 either way) and 400 on a selection that names nothing.
+
+    Its authentication, permission and throttle classes are the
+    ``SMOKETEST_*`` settings unless a subclass or ``as_view()`` sets them;
+    ``SMOKETEST_TOKEN`` is required on top of them whatever they are."""
 
     http_method_names = ["get", "head"]
+    authentication_classes = SettingDefault("AUTHENTICATION_CLASSES")
+    permission_classes = SettingDefault("PERMISSION_CLASSES")
+    throttle_classes = SettingDefault("THROTTLE_CLASSES")
     renderer_classes = REPORT_RENDERERS
     content_negotiation_class = FallbackContentNegotiation
     versioning_class = None  # one endpoint, whatever the site's API versions
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Callable[..., Any]:
-        view = super().as_view(**initkwargs)
-
-        @functools.wraps(view)
-        def stored_or_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            stored = stored_response(request)
-            return _logged_already(stored) if stored is not None else view(request, *args, **kwargs)
-
         # Tests open their own outermost transactions: keep ATOMIC_REQUESTS'
         # request-wide transaction out of the way on every alias.
-        return _non_atomic(stored_or_view)
+        return _non_atomic(super().as_view(**initkwargs))
 
     def get_authenticators(self) -> list[Any]:
-        return [access.SmoketestTokenAuthentication(), *(cls() for cls in smoketest_settings.AUTHENTICATION_CLASSES)]
+        return [access.SmoketestTokenAuthentication(), *super().get_authenticators()]
 
     def get_permissions(self) -> list[Any]:
-        return [access.HasSmoketestToken(), *(cls() for cls in smoketest_settings.PERMISSION_CLASSES)]
+        return [access.HasSmoketestToken(), *super().get_permissions()]
 
     def get_throttles(self) -> list[Any]:
-        return access.throttles()
+        return [access.rated(cls)() for cls in self.throttle_classes]
 
     def get_renderer_context(self) -> dict[str, Any]:
         return {**super().get_renderer_context(), "disclosure": access.Disclosure.for_request(self.request)}
@@ -85,27 +84,7 @@ class SmokeTestView(APIView):
         response["Cache-Control"] = "no-store"
         if isinstance(response.data, RunResult):
             _logged_already(response)
-            self._store_when_reusable(request, response)
         return response
-
-    def _store_when_reusable(self, request: Request, response: Response) -> None:
-        """Keep the rendered answer for the next polls it fits: a GET of a
-        cached result, in a format that does not show the result's age, to a
-        caller whose headers alone tell what DRF decided for it."""
-        shown = self.get_renderer_context()["disclosure"]
-        if (
-            request.method != "GET"
-            or not response.data.cached
-            or not request.accepted_renderer.reusable
-            or access.disclosure_by_headers(request._request) != shown
-        ):
-            return
-        key, result = answer_key(request._request, shown), response.data
-
-        def store(rendered: HttpResponse) -> None:
-            store_answer(key, result, rendered.status_code, dict(rendered.items()), rendered.content)
-
-        response.add_post_render_callback(store)
 
 
 def _logged_already(response: HttpResponse) -> HttpResponse:
