@@ -84,7 +84,15 @@ class SmokeTestView(APIView):
         response["Cache-Control"] = "no-store"
         if isinstance(response.data, RunResult):
             _logged_already(response)
+        response.add_post_render_callback(self._let_go)
         return response
+
+    def _let_go(self, response: Response) -> None:
+        """Once rendered, the answer's bytes belong to the response alone: DRF's
+        view, request and response refer to one another, and would keep a
+        large report in memory until the next garbage collection."""
+        response.renderer_context = None
+        self.response = None
 
 
 def _logged_already(response: HttpResponse) -> HttpResponse:
