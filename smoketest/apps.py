@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import AppConfig
 
 
@@ -7,3 +9,8 @@ class SmoketestConfig(AppConfig):
 
     def ready(self) -> None:
         from smoketest import system_checks  # noqa: F401  (registers the checks)
+        from smoketest.masking import MaskingFilter
+
+        logger = logging.getLogger("smoketest")
+        if not any(isinstance(known, MaskingFilter) for known in logger.filters):
+            logger.addFilter(MaskingFilter())

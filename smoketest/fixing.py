@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from smoketest.checks.base import NoFix, describe
 from smoketest.loader import AppSuite, TestClass
+from smoketest.masking import mask
 from smoketest.result import RunResult, Status, TestOutcome
 from smoketest.runner import CAUGHT, run_smoke_tests
 from smoketest.selection import Selection
@@ -51,6 +52,7 @@ def fix_failures(result: RunResult, suite: Iterable[AppSuite], *, dry_run: bool,
     """Plan (``dry_run``) or apply the fix of every failed test that has one,
     telling ``say`` what happens; return ``result`` with the fixed tests'
     outcomes replaced by those of a new run of them."""
+    say = _masking(say)
     failures = fixable_failures(result, suite)
     if not failures:
         say("--fix: no failed test has a fix")
@@ -67,6 +69,11 @@ def fix_failures(result: RunResult, suite: Iterable[AppSuite], *, dry_run: bool,
         now = after.get(before.name, before)
         say(f"{before.name}: {before.status.name} before the fix, {now.status.name} after")
     return replace(result, outcomes=[after.get(outcome.name, outcome) for outcome in result.outcomes])
+
+
+def _masking(say: Say) -> Say:
+    """``say``, masking what it is told: a fix's words may quote an exception."""
+    return lambda text: say(mask(text))
 
 
 def _fix(failure: FailedClass, dry_run: bool, say: Say) -> bool:

@@ -4,6 +4,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from smoketest.masking import mask
+
 
 class Status(str, enum.Enum):
     PASS = "pass"
@@ -31,6 +33,13 @@ class TestOutcome:
     message: str = ""
     traceback: str = ""
     tags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # No secret in any report, whatever raised the message.
+        if self.message:
+            self.message = mask(self.message)
+        if self.traceback:
+            self.traceback = mask(self.traceback)
 
     @property
     def summary_line(self) -> str:

@@ -1,8 +1,7 @@
 """What the built-in checks share: failures that name the resource, cleanups
 for what a rollback cannot undo, a guard against writing outside the smoke
-test's rolled-back transaction, the time left to the test's limit, client
-libraries imported only when a check runs, and URLs shown without their
-passwords."""
+test's rolled-back transaction, the time left to the test's limit, and client
+libraries imported only when a check runs."""
 
 import importlib
 import time
@@ -11,7 +10,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from django.db import connections
 
@@ -25,15 +23,6 @@ class NoFix(Exception):
 
 def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
-
-
-def mask_password(url: str) -> str:
-    """``url`` with its password (if any) replaced by ``***``, fit for a report."""
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    user = parts.netloc.rpartition("@")[0].partition(":")[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{parts.netloc.rpartition('@')[2]}"))
 
 
 def seconds_until(moment: float) -> float:

@@ -4,8 +4,9 @@ from typing import Any
 
 from django.utils.module_loading import import_string
 
-from smoketest.checks.base import BuiltinCheck, mask_password, seconds_until
+from smoketest.checks.base import BuiltinCheck, seconds_until
 from smoketest.checks.deadline import DeadlineExceeded, deadline
+from smoketest.masking import mask, password_is_unescaped, register, url_secrets
 
 
 class CeleryAppCheck(BuiltinCheck):
@@ -45,8 +46,14 @@ class CelerySmoke(CeleryAppCheck):
         stop_at = self.report_deadline()
         self.require("celery")
         app = self.celery_app()
+        configured = str(app.conf.broker_url or "")
+        register(url_secrets(configured))
+        if password_is_unescaped(configured):
+            self.fail(f"broker {mask(configured)}: its password holds an unescaped '/', '?' or '#': percent-encode it")
         connection = broker_connection(app, min(self.connect_timeout, seconds_until(stop_at)))
-        broker = f"broker {mask_password(connection.as_uri(include_password=True))}"
+        uri = connection.as_uri(include_password=True)
+        register(url_secrets(uri))
+        broker = f"broker {mask(uri)}"
         try:
             # What no socket timeout bounds (kombu's retry loops) ends at the deadline.
             with deadline(seconds_until(stop_at)):

@@ -4,14 +4,15 @@ import base64
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from smoketest import __version__
-from smoketest.checks.base import BuiltinCheck, describe, mask_password, seconds_until
+from smoketest.checks.base import BuiltinCheck, describe, seconds_until
 from smoketest.checks.deadline import DeadlineExceeded, deadline
+from smoketest.masking import mask, password_is_unescaped, register, url_secrets
 
 #: Most bytes of a body read (and searched for ``contains``).
 READ_LIMIT = 1_000_000
@@ -55,7 +56,10 @@ def fetch(
     error status is an answer, not an exception; at most ``READ_LIMIT`` bytes
     of the body are read. ``timeout`` bounds the connection and each read, not the total.
     Credentials in the URL (``https://user:password@host/``) are sent as
-    basic authentication."""
+    basic authentication (a password holding ``/``, ``?`` or ``#`` must be
+    percent-encoded: it is refused otherwise)."""
+    if password_is_unescaped(url):
+        raise ValueError("the URL's password holds an unescaped '/', '?' or '#': percent-encode it")
     sent = {"User-Agent": USER_AGENT}
     parts = urlsplit(url)
     if parts.username is not None:
@@ -92,26 +96,45 @@ class Dependency:
     timeout: float | None = None  # None: the check's request_timeout
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not isinstance(self.url, str):
+            raise ValueError("name and url must be strings")
         if self.method not in METHODS:
-            raise ValueError(f"method must be one of {', '.join(METHODS)}, not {self.method!r}")
+            raise ValueError(f"method must be one of {', '.join(METHODS)}")
         if self.contains is not None and self.method == "HEAD":
             raise ValueError("contains needs a body: use method 'GET'")
-        if self.timeout is not None and not self.timeout > 0:
-            raise ValueError(f"timeout must be a positive number of seconds, not {self.timeout!r}")
+        if self.timeout is not None and not (isinstance(self.timeout, (int, float)) and self.timeout > 0):
+            raise ValueError("timeout must be a positive number of seconds")
+        if not isinstance(self.headers, Mapping):
+            raise ValueError("headers must be a dict")
 
     @classmethod
-    def from_entry(cls, entry: "tuple[str, str] | Mapping[str, Any]") -> "Dependency":
+    def from_entry(cls, entry: "tuple[str, str] | Mapping[str, Any]", number: int) -> "Dependency":
+        """The dependency of entry ``number`` (from 1). An invalid entry is a
+        ``ValueError`` that names it and what is wrong, never its values."""
+        if isinstance(entry, Mapping):
+            name = entry.get("name")
+            label = f"dependency {number}" + (f" ({name!r})" if isinstance(name, str) else "")
+            unknown = sorted(str(key) for key in entry if key not in FIELDS)
+            missing = [key for key in ("name", "url") if key not in entry]
+            if unknown or missing:
+                problems = [f"unknown key {key!r}" for key in unknown] + [f"no {key!r}" for key in missing]
+                raise ValueError(f"{label} is not valid: {', '.join(problems)} (keys: {', '.join(FIELDS)})")
+            arguments: dict[str, Any] = dict(entry)
+        elif isinstance(entry, (tuple, list)) and len(entry) == 2:
+            label, arguments = f"dependency {number}", {"name": entry[0], "url": entry[1]}
+        else:
+            raise ValueError(f"dependency {number} is not valid: use a (name, url) pair or a dict")
         try:
-            if isinstance(entry, Mapping):
-                return cls(**entry)
-            name, url = entry
-            return cls(name, url)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"dependency {entry!r} is not valid: {exc}") from exc
+            return cls(**arguments)
+        except ValueError as exc:
+            raise ValueError(f"{label} is not valid: {exc}") from None
 
     @property
     def label(self) -> str:
-        return f"dependency {self.name!r} ({self.method} {mask_password(self.url)})"
+        return f"dependency {self.name!r} ({self.method} {mask(self.url)})"
+
+
+FIELDS = tuple(spec.name for spec in fields(Dependency))
 
 
 class HTTPDependencySmoke(BuiltinCheck):
@@ -130,7 +153,8 @@ class HTTPDependencySmoke(BuiltinCheck):
     def test_dependencies_answer(self) -> None:
         if not self.dependencies:
             self.skipTest("no dependency to check: list them in dependencies")
-        dependencies = [Dependency.from_entry(entry) for entry in self.dependencies]
+        register(_entry_secrets(self.dependencies))
+        dependencies = [Dependency.from_entry(entry, number) for number, entry in enumerate(self.dependencies, 1)]
         stop_at = self.report_deadline()
         for dependency in dependencies:
             with self.subTest(dependency=dependency.name):
@@ -157,6 +181,21 @@ class HTTPDependencySmoke(BuiltinCheck):
             self.fail(f"{answered}{redirect}, expected {dependency.expected_status}")
         if dependency.contains is not None and dependency.contains not in answer.text:
             self.fail(f"{answered} without {dependency.contains!r} in the body")
+
+
+def _entry_secrets(entries: Sequence[Any]) -> list[str]:
+    """The URL passwords and header values of ``entries``, valid ones or not
+    (a health check's header is as likely an API key as anything else)."""
+    secrets = []
+    for entry in entries:
+        values: Iterable[Any]
+        if isinstance(entry, Mapping):
+            values = entry.values()
+            secrets += [value for headers in values if isinstance(headers, Mapping) for value in headers.values()]
+        else:
+            values = entry if isinstance(entry, (tuple, list)) else ()
+        secrets += [secret for value in values if isinstance(value, str) for secret in url_secrets(value)]
+    return [str(secret) for secret in secrets]
 
 
 def _timed_out(exc: Exception) -> bool:

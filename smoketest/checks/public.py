@@ -14,6 +14,7 @@ from smoketest.case import time_limit
 from smoketest.checks.base import BuiltinCheck, describe
 from smoketest.checks.http import Answer, fetch
 from smoketest.conf import smoketest_settings
+from smoketest.masking import register, url_secrets
 
 REFUSED = (401, 403)
 
@@ -44,6 +45,7 @@ class PublicURLSmoke(BuiltinCheck):
     def setUp(self) -> None:
         if not smoketest_settings.PUBLIC_URL:
             self.skipTest("SMOKETEST_PUBLIC_URL is not set")
+        register(url_secrets(smoketest_settings.PUBLIC_URL))
         limit = time_limit(type(self), self._testMethodName)
         self._stop_at = time.monotonic() + limit - min(1.0, limit / 10)  # time left to report
 

@@ -2,7 +2,8 @@
 
 from collections.abc import Sequence
 
-from smoketest.checks.base import BuiltinCheck, describe, mask_password, seconds_until
+from smoketest.checks.base import BuiltinCheck, describe, seconds_until
+from smoketest.masking import mask, password_is_unescaped, register, url_secrets
 
 
 class RedisSmoke(BuiltinCheck):
@@ -18,10 +19,11 @@ class RedisSmoke(BuiltinCheck):
     def test_redis_servers_answer_ping(self) -> None:
         if not self.urls:
             self.skipTest("no Redis URL to check: list them in urls")
+        register(secret for url in self.urls for secret in url_secrets(url))
         stop_at = self.report_deadline()
         self.require("redis")
         for url in self.urls:
-            with self.subTest(url=mask_password(url)):
+            with self.subTest(url=mask(url)):
                 self.ping(url, min(self.socket_timeout, seconds_until(stop_at)))
 
     def ping(self, url: str, seconds: float) -> None:
@@ -29,9 +31,11 @@ class RedisSmoke(BuiltinCheck):
         from redis.backoff import NoBackoff
         from redis.retry import Retry
 
-        name = f"Redis {mask_password(url)}"
+        name = f"Redis {mask(url)}"
         if seconds <= 0:
             self.fail(f"{name} was not checked: the test's time limit is spent")
+        if password_is_unescaped(url):
+            self.fail(f"{name} was not checked: its password holds an unescaped '/', '?' or '#': percent-encode it")
         try:
             client = Redis.from_url(
                 url, socket_connect_timeout=seconds, socket_timeout=seconds, retry=Retry(NoBackoff(), 0)
