@@ -67,6 +67,11 @@ VALIDATORS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
         lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
         "a whole number of workers, 1 or more (1: one test class at a time)",
     ),
+    "CACHE_MEMORY": (
+        "smoketest.E015",
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+        "a whole number of bytes, 0 or more (0: read every poll's result from the cache)",
+    ),
 }
 IMPORT_CHECK_ID = "smoketest.E012"
 

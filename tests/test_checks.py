@@ -59,6 +59,8 @@ def test_an_absolute_http_public_url_is_valid(settings, url):
         ("PUBLIC_URL", ["https://www.example.com/"], "smoketest.E013"),
         ("WORKERS", 0, "smoketest.E014"),
         ("WORKERS", "4", "smoketest.E014"),
+        ("CACHE_MEMORY", "4MB", "smoketest.E015"),
+        ("CACHE_MEMORY", -1, "smoketest.E015"),
     ],
 )
 def test_invalid_settings_are_errors_naming_the_setting(settings, name, value, check_id):
