@@ -27,8 +27,10 @@ MASK = "***"
 SHORTEST_SETTING_SECRET = 4
 
 # A URL's userinfo runs from "://" to the last "@" before a space or quote,
-# whatever it holds ("/", "?", "#", "@", "%" unescaped included).
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^\s'\"<>]*)@")
+# whatever it holds ("/", "?", "#", "@", "%" unescaped included). Text is
+# cut at spaces and quotes first, then each piece is searched once: no
+# pattern that backtracks over a long message.
+_BETWEEN_PIECES = re.compile(r"([\s'\"<>]+)")
 _PLAIN_USER = re.compile(r"[\w.~\-]*")
 # The value of an Authorization, Proxy-Authorization or Cookie header (also
 # Set-Cookie and WSGI's HTTP_ names), as a header line or in a dict's repr.
@@ -47,14 +49,27 @@ def mask(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in [*given, *_known_secrets()]:
         if secret in text:
             text = text.replace(secret, MASK)
-    text = _CREDENTIAL_HEADER.sub(rf"\1\2{MASK}", text)
-    return _USERINFO.sub(_masked_userinfo, text)
+    lowered = text.lower()
+    if "authorization" in lowered or "cookie" in lowered:  # the pattern alone is slow on long text
+        text = _CREDENTIAL_HEADER.sub(rf"\1\2{MASK}", text)
+    if "://" not in text:
+        return text
+    return "".join(_masked_userinfo(piece) if "://" in piece else piece for piece in _BETWEEN_PIECES.split(text))
 
 
-def _masked_userinfo(match: re.Match[str]) -> str:
-    user, colon, _ = match["userinfo"].partition(":")
+def _userinfo(piece: str) -> tuple[int, int] | None:
+    """Where the userinfo of the URL in ``piece`` starts and ends, if it has one."""
+    start, end = piece.find("://") + 3, piece.rfind("@")
+    return (start, end) if 3 <= start <= end else None
+
+
+def _masked_userinfo(piece: str) -> str:
+    span = _userinfo(piece)
+    if span is None:
+        return piece
+    user, colon, _ = piece[span[0] : span[1]].partition(":")
     shown = f"{user}:" if colon and _PLAIN_USER.fullmatch(user) else ""
-    return f"{match['scheme']}{shown}{MASK}@"
+    return f"{piece[: span[0]]}{shown}{MASK}{piece[span[1] :]}"
 
 
 def url_secrets(url: str) -> list[str]:
@@ -62,8 +77,8 @@ def url_secrets(url: str) -> list[str]:
     ``urlsplit`` does and, when it holds an unescaped ``/``, ``?``, ``#`` or
     ``@``, each piece between them of 3 characters or more: a URL parser may
     take one for a host or port, and print it."""
-    match = _USERINFO.search(url)
-    password = match["userinfo"].partition(":")[2] if match else ""
+    span = _userinfo(url)
+    password = url[span[0] : span[1]].partition(":")[2] if span else ""
     secrets = [password, *(piece for piece in re.split(r"[/?#@]", password) if len(piece) >= 3)]
     with contextlib.suppress(ValueError):  # an invalid port or IPv6 address
         secrets.append(urlsplit(url).password or "")

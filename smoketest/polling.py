@@ -121,17 +121,20 @@ class KeptResults:
         return self._entries.get(key)
 
     def keep(self, key: Hashable, result: RunResult, stored_at: float, expires: float, size: int) -> None:
-        """Keep ``result`` if it fits, forgetting expired results first, then the oldest."""
+        """Keep ``result`` if it fits, forgetting expired results first, then
+        the oldest; one larger than the whole allowance is not kept."""
+        limit = smoketest_settings.CACHE_MEMORY
         with self._lock:
             self._forget(key)
-            now, room = time.time(), smoketest_settings.CACHE_MEMORY - size
+            if size > limit:
+                return
+            now = time.time()
             for old in [old for old, (_, _, ends, _) in self._entries.items() if ends <= now]:
                 self._forget(old)
-            while self._entries and self.size > room:
+            while self.size + size > limit:
                 self._forget(next(iter(self._entries)))
-            if room >= 0:
-                self._entries[key] = (result, stored_at, expires, size)
-                self.size += size
+            self._entries[key] = (result, stored_at, expires, size)
+            self.size += size
 
     def _forget(self, key: Hashable) -> None:
         entry = self._entries.pop(key, None)

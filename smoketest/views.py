@@ -82,9 +82,10 @@ class SmokeTestView(APIView):
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Cache-Control"] = "no-store"
-        if isinstance(response.data, RunResult):
-            _logged_already(response)
-        response.add_post_render_callback(self._let_go)
+        if isinstance(response, Response):
+            if isinstance(response.data, RunResult):
+                _logged_already(response)
+            response.add_post_render_callback(self._let_go)
         return response
 
     def _let_go(self, response: Response) -> None:

@@ -68,4 +68,7 @@ def test_kept_results_fit_in_the_memory_setting(client, cached, settings, runs):
     for label in labels * 2:
         assert client.get("/smoketest/", {"test": label, "ignored": label}).status_code == 200
     assert len(kept_results) == 2 and kept_results.size <= settings.SMOKETEST_CACHE_MEMORY
-    assert len(runs) == 3
+    for _ in range(2):  # larger than the whole allowance: kept by the shared cache only, evicting nothing
+        assert client.get("/smoketest/", {"test": "bigresult.Big"}).status_code == 500
+    assert len(kept_results) == 2
+    assert len(runs) == 4
