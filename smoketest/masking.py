@@ -2,12 +2,13 @@
 is the one function every check and message goes through.
 
 It hides the userinfo of any URL (``scheme://user:***@host``), whatever its
-password holds, the values of ``Authorization``, ``Proxy-Authorization`` and
-``Cookie`` headers, and every known secret: the values of settings whose names
-Django's exception reporter filter hides (``SECRET_KEY``, ``DATABASES``'
-``PASSWORD``, ...), the userinfo of URLs in any setting, and what checks
-``register`` (the passwords of URLs and the header values they were given), also percent-encoded or
-decoded. Test outcomes and the ``smoketest`` logger mask what they hold.
+password holds; the values of ``Authorization``, ``Proxy-Authorization`` and
+``Cookie`` headers; and every known secret, also percent-encoded or decoded:
+the values of settings whose names Django's exception reporter filter hides
+(``SECRET_KEY``, ``DATABASES``' ``PASSWORD``...), the passwords of URLs in any
+setting, and what checks ``register`` (the URL passwords and header values
+they were given). Test outcomes and the ``smoketest`` logger mask what they
+hold.
 """
 
 import contextlib
@@ -43,10 +44,9 @@ _registered: set[str] = set()
 _known: list[str] | None = None
 
 
-def mask(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` without URL userinfo, known secrets or ``secrets``."""
-    given = sorted(_forms(secrets), key=len, reverse=True)
-    for secret in [*given, *_known_secrets()]:
+def mask(text: str) -> str:
+    """``text`` without URL userinfo, credential headers or known secrets."""
+    for secret in _known_secrets():
         if secret in text:
             text = text.replace(secret, MASK)
     lowered = text.lower()
