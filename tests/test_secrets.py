@@ -59,6 +59,11 @@ def password(request):
 def configured(settings, smoke_apps, monkeypatch, refusing, password):
     celery = pytest.importorskip("celery")
     pytest.importorskip("redis")
+    from celery import _state
+
+    # The app made here must not stay Celery's current or default app for the tests after this one.
+    monkeypatch.setattr(_state, "default_app", _state.default_app)
+    monkeypatch.setattr(_state._tls, "current_app", _state._tls.current_app)
     smoke_apps("secrets")
     down = closed_port()
     userinfo = f"user:{password}@127.0.0.1:{down}"
