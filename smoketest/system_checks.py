@@ -9,6 +9,7 @@ from django.core import checks
 
 from smoketest.conf import DEFAULTS, IMPORT_STRINGS, smoketest_settings
 from smoketest.loader import load_suite
+from smoketest.polling import PROCESS_LOCAL_CACHES
 
 
 def _positive_number(value: Any) -> bool:
@@ -117,12 +118,6 @@ def check_exposure(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
             id="smoketest.W003",
         )
     ]
-
-
-PROCESS_LOCAL_CACHES = (
-    "django.core.cache.backends.locmem.LocMemCache",
-    "django.core.cache.backends.dummy.DummyCache",
-)
 
 
 @checks.register(checks.Tags.caches)

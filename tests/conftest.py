@@ -28,26 +28,28 @@ def smoke_apps(settings):
     return install
 
 
-def subprocess_env() -> dict[str, str]:
-    """The environment of a subprocess that runs with this test's databases,
-    installed apps, allowed hosts and SMOKETEST_* settings."""
-    overrides = {
+def subprocess_env(**overrides: object) -> dict[str, str]:
+    """The environment of a Django process this test starts: this test's
+    databases, installed apps, allowed hosts and SMOKETEST_* settings, plus
+    ``overrides``."""
+    settings = {
         "DATABASES": django_settings.DATABASES,
         "INSTALLED_APPS": list(django_settings.INSTALLED_APPS),
         "ALLOWED_HOSTS": list(django_settings.ALLOWED_HOSTS),
         **{name: getattr(django_settings, name) for name in dir(django_settings) if name.startswith("SMOKETEST_")},
+        **overrides,
     }
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings",
         "SMOKETEST_SQLITE_DIR": test_settings.SQLITE_DIR,
-        "SMOKETEST_SETTINGS_JSON": json.dumps(overrides, default=str),
+        "SMOKETEST_SETTINGS_JSON": json.dumps(settings, default=str),
     }
 
 
 @pytest.fixture
 def manage():
-    """Run ``manage.py smoketest ARGS`` in a subprocess (see ``subprocess_env``)."""
+    """Run ``manage.py smoketest ARGS`` in a subprocess (``subprocess_env``)."""
 
     def run(*args: str) -> subprocess.CompletedProcess:
         command = [sys.executable, "-m", "django", "smoketest", *args]

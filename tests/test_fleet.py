@@ -1,0 +1,131 @@
+"""Fleet-wide single flight: real gunicorn servers sharing a real Redis cache
+run the suite once per cache period between them, and a lock holder killed
+mid-run delays the others by at most its lease."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+
+import pytest
+
+from smoketest.polling import LEASE_SECONDS
+from tests.conftest import ROOT, redis_or_skip, subprocess_env
+from tests.settings import DB_PREFIX, REDIS_URL
+from tests.smokeapps.fleet import smoke as fleet
+
+pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
+
+CACHE_SECONDS = 2
+
+
+@pytest.fixture
+def redis_client():
+    client = redis_or_skip()
+    pytest.importorskip("gunicorn")
+    keys = (fleet.RUNS_KEY, fleet.HANG_KEY, fleet.PID_KEY)
+    client.delete(*keys)
+    yield client
+    client.delete(*keys)
+
+
+@contextmanager
+def gunicorn(env: dict[str, str]) -> Iterator[str]:
+    """A gunicorn server of 2 sync workers on a free loopback port; its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "gunicorn", "tests.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    server = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while fetch(f"{base}/smoketest/ping/")[0] != 200:
+            assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(20)
+
+
+def fetch(url: str) -> tuple[int | str, dict]:
+    """The status and JSON report of ``url``; the error's name when there is no answer."""
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            body = response.read()
+            return response.status, json.loads(body) if body.startswith(b"{") else {}
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.loads(error.read())
+    except OSError as error:
+        return type(error).__name__, {}
+
+
+@pytest.fixture
+def fleet_servers(smoke_apps, redis_client):
+    """Two gunicorn servers (2 workers each) sharing one Redis cache."""
+    smoke_apps("fleet")
+    # A key prefix of its own: no result of an earlier test is found.
+    prefix = f"{DB_PREFIX}-fleet-{time.time()}"
+    caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    caches["default"]["KEY_PREFIX"] = prefix
+    env = subprocess_env(CACHES=caches, SMOKETEST_CACHE_SECONDS=CACHE_SECONDS, SMOKETEST_THROTTLE_CLASSES=[])
+    with ExitStack() as stack:
+        yield [stack.enter_context(gunicorn(env)) for _ in range(2)]
+
+
+def recorded_runs(client) -> list[tuple[float, float]]:
+    return sorted(tuple(map(float, run.split())) for run in client.lrange(fleet.RUNS_KEY, 0, -1))
+
+
+def test_one_run_per_cache_period_across_two_servers(fleet_servers, redis_client):
+    urls = [f"{base}/smoketest/" for base in fleet_servers]
+    end = time.monotonic() + 4 * CACHE_SECONDS
+    answers = []
+
+    def poll(first: int) -> None:
+        turn = first
+        while time.monotonic() < end:
+            answers.append(fetch(urls[turn % 2]))
+            turn += 1
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        list(pool.map(poll, range(5)))
+    assert len(answers) > 20
+    assert {(status, document["status"]) for status, document in answers} == {(200, "PASS")}
+    runs = recorded_runs(redis_client)
+    assert 2 <= len(runs) <= 5
+    # Each run starts after the previous one's result expired: never two in one period.
+    gaps = [later[0] - earlier[1] for earlier, later in zip(runs, runs[1:])]
+    assert min(gaps) >= CACHE_SECONDS * 0.9, gaps
+
+
+def test_a_killed_lock_holder_delays_the_fleet_by_at_most_its_lease(fleet_servers, redis_client):
+    first, second = fleet_servers
+    redis_client.set(fleet.HANG_KEY, 1)
+    hung = threading.Thread(target=fetch, args=(f"{first}/smoketest/",), daemon=True)
+    hung.start()
+    deadline = time.monotonic() + 30
+    while not redis_client.get(fleet.PID_KEY):
+        assert time.monotonic() < deadline, "the first run did not start"
+        time.sleep(0.05)
+    os.kill(int(redis_client.get(fleet.PID_KEY)), signal.SIGKILL)
+    redis_client.delete(fleet.HANG_KEY)
+    started = time.monotonic()
+    status, document = fetch(f"{second}/smoketest/")
+    waited = time.monotonic() - started
+    assert (status, document["status"], document["cached"]) == (200, "PASS", False)
+    assert 1 <= waited <= LEASE_SECONDS + fleet.SECONDS + 2
+    assert len(recorded_runs(redis_client)) == 1  # the killed run recorded nothing
+    hung.join(10)
