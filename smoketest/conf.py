@@ -25,7 +25,8 @@ DEFAULTS: dict[str, Any] = {
     # Seconds one test may take (class attribute ``timeout`` and ``@smoketest.timeout`` override it).
     "TIMEOUT": 10,
     # Seconds a whole run may take; tests left when it is spent are reported as not run.
-    "RUN_TIMEOUT": 60,
+    # Below gunicorn's default 30 s worker timeout, which would end the process first.
+    "RUN_TIMEOUT": 25,
     # Test classes run at once, each on its own thread and connections (1: one after another).
     # Ignored (1) when a database is SQLite; a class with ``parallel = False`` always runs alone.
     "WORKERS": 1,

@@ -1,6 +1,7 @@
-"""Fleet-wide single flight: real gunicorn servers sharing a real Redis cache
-run the suite once per cache period between them, and a lock holder killed
-mid-run delays the others by at most its lease."""
+"""Behind real gunicorn servers: sharing a real Redis cache, they run the
+suite once per cache period between them, and a lock holder killed mid-run
+delays the others by at most its lease; a run the server's worker timeout
+cuts reports no made-up cause."""
 
 import json
 import os
@@ -15,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -32,20 +34,22 @@ CACHE_SECONDS = 2
 def redis_client():
     client = redis_or_skip()
     pytest.importorskip("gunicorn")
-    keys = (fleet.RUNS_KEY, fleet.HANG_KEY, fleet.PID_KEY)
+    keys = (fleet.RUNS_KEY, fleet.HANG_KEY, fleet.PID_KEY, fleet.SECONDS_KEY)
     client.delete(*keys)
     yield client
     client.delete(*keys)
 
 
 @contextmanager
-def gunicorn(env: dict[str, str]) -> Iterator[str]:
-    """A gunicorn server of 2 sync workers on a free loopback port; its base URL."""
+def gunicorn(env: dict[str, str], *options: str, log: Path | None = None) -> Iterator[str]:
+    """A gunicorn server of 2 sync workers on a free loopback port (its
+    output into ``log``); its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [sys.executable, "-m", "gunicorn", "tests.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
-    server = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)
+    with open(log or os.devnull, "w") as output:
+        server = subprocess.Popen([*command, *options], cwd=ROOT, env=env, stderr=output)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -59,17 +63,24 @@ def gunicorn(env: dict[str, str]) -> Iterator[str]:
 
 
 def fetch(url: str) -> tuple[int | str, dict]:
-    """The status and JSON report of ``url``; the error's name when there is no answer."""
+    """The status and JSON report of ``url`` (``{"body": ...}`` for another
+    answer); the error's name when there is no answer."""
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
-            body = response.read()
-            return response.status, json.loads(body) if body.startswith(b"{") else {}
+            return response.status, document(response.read())
     except urllib.error.HTTPError as error:
         with error:
-            return error.code, json.loads(error.read())
+            return error.code, document(error.read())
     except OSError as error:
         return type(error).__name__, {}
+
+
+def document(body: bytes) -> dict:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return {"body": body.decode(errors="replace")}
 
 
 @pytest.fixture
@@ -107,7 +118,7 @@ def test_one_run_per_cache_period_across_two_servers(fleet_servers, redis_client
     runs = recorded_runs(redis_client)
     assert 2 <= len(runs) <= 5
     # Each run starts after the previous one's result expired: never two in one period.
-    gaps = [later[0] - earlier[1] for earlier, later in zip(runs, runs[1:])]
+    gaps = [later[0] - earlier[1] for earlier, later in zip(runs[:-1], runs[1:], strict=True)]
     assert min(gaps) >= CACHE_SECONDS * 0.9, gaps
 
 
@@ -129,3 +140,18 @@ def test_a_killed_lock_holder_delays_the_fleet_by_at_most_its_lease(fleet_server
     assert 1 <= waited <= LEASE_SECONDS + fleet.SECONDS + 2
     assert len(recorded_runs(redis_client)) == 1  # the killed run recorded nothing
     hung.join(10)
+
+
+def test_a_run_the_server_cuts_reports_no_made_up_cause(smoke_apps, redis_client, settings, tmp_path):
+    smoke_apps("fleet")
+    settings.SMOKETEST_RUN_TIMEOUT = 20  # more than gunicorn gives it
+    redis_client.set(fleet.SECONDS_KEY, 6)
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(subprocess_env(), "--timeout", "2", log=log) as base:
+        status, answer = fetch(f"{base}/smoketest/")
+        redis_client.delete(fleet.SECONDS_KEY)
+        assert fetch(f"{base}/smoketest/")[0] == 200  # a worker the server started anew
+    assert status == 500
+    assert set(answer) == {"body"}  # gunicorn's own error page, no report
+    assert "SystemExit" not in answer["body"]
+    assert "smoketest: the server ended the run after" in log.read_text()
