@@ -193,7 +193,7 @@ class SmokeRunner:
             for method in methods:
                 progress.end(TestOutcome(test_class.test_name(method), app, Status.SKIP, message=reason))
             return
-        if not _has_class_fixtures(cls):
+        if not has_class_fixtures(cls):
             self._run_tests(app, test_class, progress)
             return
         # setUpClass work is isolated too: the class's tests then run in
@@ -327,7 +327,7 @@ class OutcomeRecorder(unittest.TestResult):
             self._record(Status.ERROR, f"{label}: {describe(err[1])}", err)
 
 
-def _has_class_fixtures(cls: type[SmokeTest]) -> bool:
+def has_class_fixtures(cls: type[SmokeTest]) -> bool:
     """True when the class overrides setUpClass/tearDownClass or registers
     class cleanups: only then does it need a class-level transaction (and
     its tests a savepoint each)."""

@@ -136,3 +136,17 @@ def release():
     yield slow.RELEASE
     slow.RELEASE.set()
     wait_for_workers_to_end()
+
+
+def server_sessions() -> set[int]:
+    """The ids of the sessions the database server has open on this test's
+    databases, besides this thread's own."""
+    names = [connections[alias].settings_dict["NAME"] for alias in connections]
+    with connections["default"].cursor() as cursor:
+        if connections["default"].vendor == "postgresql":
+            sql = "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s) AND pid <> pg_backend_pid()"
+            cursor.execute(sql, [names])
+        else:
+            sql = "SELECT ID FROM information_schema.PROCESSLIST WHERE DB IN (%s, %s) AND ID <> CONNECTION_ID()"
+            cursor.execute(sql, names)
+        return {row[0] for row in cursor.fetchall()}

@@ -1,7 +1,8 @@
 """Behind real gunicorn servers: sharing a real Redis cache, they run the
 suite once per cache period between them, and a lock holder killed mid-run
 delays the others by at most its lease; a run the server's worker timeout
-cuts reports no made-up cause."""
+cuts reports no made-up cause; workers keep their database sessions across
+runs as ``CONN_MAX_AGE`` says, and end them when the server stops."""
 
 import json
 import os
@@ -19,9 +20,10 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from smoketest.polling import LEASE_SECONDS
-from tests.conftest import ROOT, redis_or_skip, subprocess_env
+from tests.conftest import ROOT, redis_or_skip, server_sessions, subprocess_env
 from tests.settings import DB_PREFIX, REDIS_URL
 from tests.smokeapps.fleet import smoke as fleet
 
@@ -155,3 +157,24 @@ def test_a_run_the_server_cuts_reports_no_made_up_cause(smoke_apps, redis_client
     assert set(answer) == {"body"}  # gunicorn's own error page, no report
     assert "SystemExit" not in answer["body"]
     assert "smoketest: the server ended the run after" in log.read_text()
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite has no server sessions")
+def test_worker_sessions_live_as_conn_max_age_says_and_end_with_the_server(smoke_apps, settings):
+    pytest.importorskip("gunicorn")
+    smoke_apps("passing", "multidb", "outcomes")
+    databases = {alias: {**config, "CONN_MAX_AGE": 60} for alias, config in settings.DATABASES.items()}
+    env = subprocess_env(DATABASES=databases, SMOKETEST_THROTTLE_CLASSES=[])
+    before = server_sessions()  # this test's own
+    with gunicorn(env) as base:
+        for _ in range(20):  # each process's workers have opened their connections
+            assert fetch(f"{base}/smoketest/")[0] == 500  # the outcomes app's tests fail on purpose
+        sessions = server_sessions()
+        for _ in range(200):
+            fetch(f"{base}/smoketest/")
+        # The same sessions: no run opened one, none piled up.
+        assert sessions > before and server_sessions() == sessions
+    deadline = time.monotonic() + 10
+    while server_sessions() != before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server_sessions() == before
