@@ -56,7 +56,8 @@ if os.environ.get("BENCH_REDIS_URL"):  # the fleet: one cache shared by every pr
         }
     }
 SMOKETEST_CACHE_SECONDS = float(os.environ.get("BENCH_CACHE_SECONDS", "0"))
-SMOKETEST_WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
+if os.environ.get("BENCH_WORKERS"):  # else the default, as users run it
+    SMOKETEST_WORKERS = int(os.environ["BENCH_WORKERS"])
 SMOKETEST_THROTTLE_CLASSES = ()
 '''
 
