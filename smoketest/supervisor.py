@@ -1,6 +1,6 @@
 """Supervision: tests run on worker threads, so that a test over its time
 limit can be abandoned (and reported as timed out) while the run goes on, and
-so that up to ``SMOKETEST_WORKERS`` test classes run at once.
+so that up to ``SMOKETEST_WORKERS`` tests run at once.
 
 The caller's thread only waits. A worker owns its database connections (they
 are thread-local) and bounds their statements server-side where the backend
@@ -16,9 +16,9 @@ and connections never pile up however often the endpoint is polled.
 A test class with fixtures (``setUpClass``, ``setUp`` and their kin) is a
 unit of work: its ``setUpClass``, tests and ``tearDownClass`` run on one
 worker, in order, while other workers run other work. The tests of a class
-without them are each a unit of their own, spread over the workers. Either way each test runs in its own
-rolled-back transaction on its worker's connections. A class with
-``parallel = False`` is one unit and runs alone. Outcomes are put back in
+without them are each a unit of their own, spread over the workers. Either
+way each test runs in its own rolled-back transaction on its worker's
+connections. A class with ``parallel = False`` is one unit and runs alone. Outcomes are put back in
 suite order when the run ends, so the report is the same whichever worker
 finished first.
 """
@@ -36,6 +36,8 @@ from typing import Literal
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.urls import clear_script_prefix, set_urlconf
+from django.utils import timezone, translation
 
 from smoketest.case import SmokeTest
 from smoketest.interrupt import Interrupted, raise_in
@@ -333,6 +335,7 @@ class Worker(threading.Thread):
         """Run ``pool``'s units; True when this worker then waits for the next run."""
         # This thread's own connection wrappers, so the supervisor can sever them.
         self.db_connections = [connections[alias] for alias in self.runner.aliases]
+        _start_afresh()
         _close_obsolete()
         try:
             while (taken := pool.take(self)) is not None:
@@ -344,15 +347,13 @@ class Worker(threading.Thread):
         except CAUGHT as exc:
             self.end(error_outcome("smoketest.worker", "smoketest", f"internal error: {describe(exc)}", exc))
         finally:
-            waits = not self.abandoned
-            if waits:
+            if not self.abandoned:
                 _close_obsolete()
-                waits = self._wait_for_next(pool.size)  # before the run ends: the next finds it
             with pool.lock:
                 if self in pool.workers:
                     pool.workers.remove(self)
                 pool.wakeup.notify()
-        return waits
+        return not self.abandoned and self._wait_for_next(pool.size)
 
     def _wait_for_next(self, most: int) -> bool:
         """Wait among at most ``most`` workers for the next run; False: end now."""
@@ -415,6 +416,16 @@ class Worker(threading.Thread):
 
 def _not_run(app: str, name: str, run_timeout: float) -> TestOutcome:
     return error_outcome(name, app, f"not run: the run's {run_timeout:g} s budget was spent")
+
+
+def _start_afresh() -> None:
+    """Forget the Django state an earlier run left in this thread (a request
+    a time limit interrupted keeps its URLconf, script prefix, language and
+    time zone): each run starts as in a new thread."""
+    set_urlconf(None)
+    clear_script_prefix()
+    translation.deactivate()
+    timezone.deactivate()
 
 
 def _close_obsolete() -> None:

@@ -43,13 +43,13 @@ def redis_client():
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *options: str, log: Path | None = None) -> Iterator[str]:
-    """A gunicorn server of 2 sync workers on a free loopback port (its
-    output into ``log``); its base URL."""
+def gunicorn(env: dict[str, str], *options: str, log: Path | None = None, workers: int = 2) -> Iterator[str]:
+    """A gunicorn server of ``workers`` sync workers on a free loopback port
+    (its output into ``log``), each warmed up; its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "gunicorn", "tests.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    command = [sys.executable, "-m", "gunicorn", "tests.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
     with open(log or os.devnull, "w") as output:
         server = subprocess.Popen([*command, *options], cwd=ROOT, env=env, stderr=output)
     base = f"http://127.0.0.1:{port}"
@@ -58,6 +58,8 @@ def gunicorn(env: dict[str, str], *options: str, log: Path | None = None) -> Ite
         while fetch(f"{base}/smoketest/ping/")[0] != 200:
             assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
             time.sleep(0.1)
+        for _ in range(2 * workers):  # a selection that names nothing: discovery, and no run
+            fetch(f"{base}/smoketest/?test=nothing")
         yield base
     finally:
         server.terminate()
@@ -134,25 +136,23 @@ def test_a_killed_lock_holder_delays_the_fleet_by_at_most_its_lease(fleet_server
         assert time.monotonic() < deadline, "the first run did not start"
         time.sleep(0.05)
     os.kill(int(redis_client.get(fleet.PID_KEY)), signal.SIGKILL)
+    killed_at = time.time()
     redis_client.delete(fleet.HANG_KEY)
-    started = time.monotonic()
     status, document = fetch(f"{second}/smoketest/")
-    waited = time.monotonic() - started
     assert (status, document["status"], document["cached"]) == (200, "PASS", False)
-    assert 1 <= waited <= LEASE_SECONDS + fleet.SECONDS + 2
-    assert len(recorded_runs(redis_client)) == 1  # the killed run recorded nothing
+    [(started, _)] = recorded_runs(redis_client)  # the killed run recorded nothing
+    # The lock was held until its lease expired, and not much longer.
+    assert 1 <= started - killed_at <= LEASE_SECONDS + 2
     hung.join(10)
 
 
 def test_a_run_the_server_cuts_reports_no_made_up_cause(smoke_apps, redis_client, settings, tmp_path):
     smoke_apps("fleet")
-    settings.SMOKETEST_RUN_TIMEOUT = 20  # more than gunicorn gives it
-    redis_client.set(fleet.SECONDS_KEY, 6)
+    settings.SMOKETEST_RUN_TIMEOUT = 30  # more than gunicorn gives it
+    redis_client.set(fleet.SECONDS_KEY, 12)
     log = tmp_path / "gunicorn.log"
-    with gunicorn(subprocess_env(), "--timeout", "2", log=log) as base:
+    with gunicorn(subprocess_env(), "--timeout", "4", log=log) as base:
         status, answer = fetch(f"{base}/smoketest/")
-        redis_client.delete(fleet.SECONDS_KEY)
-        assert fetch(f"{base}/smoketest/")[0] == 200  # a worker the server started anew
     assert status == 500
     assert set(answer) == {"body"}  # gunicorn's own error page, no report
     assert "SystemExit" not in answer["body"]
@@ -162,13 +162,13 @@ def test_a_run_the_server_cuts_reports_no_made_up_cause(smoke_apps, redis_client
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite has no server sessions")
 def test_worker_sessions_live_as_conn_max_age_says_and_end_with_the_server(smoke_apps, settings):
     pytest.importorskip("gunicorn")
-    smoke_apps("passing", "multidb", "outcomes")
+    smoke_apps("passing", "multidb")
     databases = {alias: {**config, "CONN_MAX_AGE": 60} for alias, config in settings.DATABASES.items()}
     env = subprocess_env(DATABASES=databases, SMOKETEST_THROTTLE_CLASSES=[])
     before = server_sessions()  # this test's own
-    with gunicorn(env) as base:
-        for _ in range(20):  # each process's workers have opened their connections
-            assert fetch(f"{base}/smoketest/")[0] == 500  # the outcomes app's tests fail on purpose
+    with gunicorn(env, workers=1) as base:
+        for _ in range(20):  # the workers have opened their connections
+            assert fetch(f"{base}/smoketest/")[0] == 200
         sessions = server_sessions()
         for _ in range(200):
             fetch(f"{base}/smoketest/")
