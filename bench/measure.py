@@ -13,7 +13,6 @@ django-smoketest 1.2.2, so only ``endpoint`` may be used with it.
 import gc
 import importlib
 import json
-import os
 import sys
 import threading
 import time
@@ -99,11 +98,7 @@ def timed_floor(tests: list[tuple[type[unittest.TestCase], str]]) -> float:
 
 
 def floor(repeats: int) -> dict[str, Any]:
-    if hasattr(os, "sched_setaffinity"):
-        # One CPU for the process: the runner's worker thread and the floor's
-        # loop then run on the same core; left free, a new thread may land on
-        # another (virtual) core, which moves the figures by tens of percent.
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    # Unpinned, as users run it: the workers land on whichever core is free.
     client = Client()
     tests = floor_tests()
     timed_endpoint(client)  # warm-up: discovery, imports, connections

@@ -47,8 +47,17 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = []
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("BENCH_REDIS_URL"):  # the fleet: one cache shared by every process
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["BENCH_REDIS_URL"],
+            "KEY_PREFIX": os.environ["BENCH_CACHE_PREFIX"],
+        }
+    }
 SMOKETEST_CACHE_SECONDS = float(os.environ.get("BENCH_CACHE_SECONDS", "0"))
-SMOKETEST_WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
+if os.environ.get("BENCH_WORKERS"):  # else the default, as users run it
+    SMOKETEST_WORKERS = int(os.environ["BENCH_WORKERS"])
 SMOKETEST_THROTTLE_CLASSES = ()
 '''
 
@@ -96,6 +105,42 @@ class SlowIO{index:02d}(SmokeTest):
             self.assertTrue(connection.recv(16))
 """
 
+# The same 20 tests as methods of one class (it has no fixtures).
+SLOW_IO_ONE_CLASS = """
+
+class SlowIOOneClass(SmokeTest):
+"""
+
+SLOW_IO_METHOD = """
+    def test_reply_{index:02d}(self):
+        with socket.create_connection(("127.0.0.1", PORT), timeout=30) as connection:
+            self.assertTrue(connection.recv(16))
+"""
+
+# A 0.5 s suite that logs each run ("start end pid"); while the hang file
+# exists, a run writes its process id beside it and waits to be killed.
+FLEET_SMOKE = """\
+import os
+import time
+
+from smoketest import SmokeTest
+
+
+class Fleet(SmokeTest):
+    timeout = 60
+
+    def test_service(self):
+        started, hang = time.time(), os.environ["BENCH_FLEET_HANG"]
+        if os.path.exists(hang):
+            with open(hang + ".pid", "w") as pid:
+                pid.write(str(os.getpid()))
+            while os.path.exists(hang):
+                time.sleep(0.02)
+        time.sleep(float(os.environ["BENCH_FLEET_SECONDS"]))
+        with open(os.environ["BENCH_FLEET_LOG"], "a") as log:
+            log.write(f"{started} {time.time()} {os.getpid()}\\n")
+"""
+
 # Writes "start"/"end" lines with the process id, to prove runs never overlap.
 COUNTER_SMOKE = """\
 import os
@@ -122,7 +167,8 @@ def floor_apps() -> list[str]:
 
 def generate(root: Path, tests_per_app: int, slow_io_tests: int) -> None:
     """Write the project: ``benchsite``, the floor apps (``tests_per_app``
-    trivial tests each, in classes of ten), ``slowio`` and ``counter``."""
+    trivial tests each, in classes of ten), ``slowio`` (``slow_io_tests``
+    classes), ``slowio1`` (as many tests in one class), ``fleet`` and ``counter``."""
     site = root / "benchsite"
     site.mkdir(parents=True, exist_ok=True)
     (site / "__init__.py").write_text("")
@@ -140,6 +186,9 @@ def generate(root: Path, tests_per_app: int, slow_io_tests: int) -> None:
         _app(root, app, "".join(lines).rstrip() + "\n")
     slow = "import os\nimport socket\n\nfrom smoketest import SmokeTest\n\nPORT = int(os.environ['BENCH_SLOW_PORT'])\n"
     _app(root, "slowio", slow + "".join(SLOW_IO_CLASS.format(index=index) for index in range(slow_io_tests)))
+    methods = "".join(SLOW_IO_METHOD.format(index=index) for index in range(slow_io_tests))
+    _app(root, "slowio1", slow + SLOW_IO_ONE_CLASS + methods)
+    _app(root, "fleet", FLEET_SMOKE)
     _app(root, "counter", COUNTER_SMOKE)
 
 

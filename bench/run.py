@@ -9,16 +9,16 @@ It generates a Django project in a temporary directory and measures, side by
 side in one run, medians of repeated runs:
 
 1. floor ratio: 1,000 trivial passing tests over 10 apps through ``GET
-   /smoketest/`` (Django's test client, the default plain-text answer) versus
-   the same test methods run by plain unittest, each in a rolled-back
-   ``atomic()`` on every alias (target: at most 1.25x), in five processes
-   (hash seeds 1 to 5) each on one CPU: the median of their medians of
-   paired ratios;
+   /smoketest/`` (Django's test client, the default plain-text answer,
+   ``SMOKETEST_WORKERS`` at its default) versus the same test methods run by
+   plain unittest, each in a rolled-back ``atomic()`` on every alias
+   (target: at most 1.25x), in five processes (hash seeds 1 to 5), unpinned
+   as users run them: the median of their medians of paired ratios;
 2. the same suite under django-smoketest 1.2.2, installed from PyPI into a
    virtualenv cached under ``--cache-dir`` (tests run, time per test);
 3. I/O-bound: 20 tests each reading a reply a loopback server sends after
-   0.5 s, serial and with ``SMOKETEST_WORKERS = 10`` (PostgreSQL; target: at
-   most 1.5 s);
+   0.5 s, serial and with ``SMOKETEST_WORKERS = 10``, in 20 classes and in
+   one class (PostgreSQL; target: at most 1.5 s);
 4. polling: requests per second of the endpoint with
    ``SMOKETEST_CACHE_SECONDS = 5`` under gunicorn, measured with ``wrk`` (or
    a Python load loop without it), versus a trivial DRF ``APIView`` on the
@@ -27,7 +27,13 @@ side in one run, medians of repeated runs:
    without the cache, 20 concurrent clients: one run at a time per process,
    no errors;
 5. memory: RSS growth over 1,000 consecutive runs after a warm-up (target:
-   under 5 MB), and the thread count back at its baseline.
+   under 5 MB), and the thread count back at its baseline;
+6. the fleet: 2 gunicorn instances x 2 sync workers sharing one Redis cache
+   (``SMOKETEST_REDIS_URL``), 5 pollers round-robin for 60 s with a 10 s
+   cache and a 0.5 s suite: suite runs per cache period (target: never two
+   in one), poll p99 while a run is under way, errors (target: 0); then the
+   same with the lock holder SIGKILLed once (target: the fleet waits at most
+   the 5 s lease past the period).
 
 PostgreSQL is reached through PGHOST, PGPORT and PGUSER (default
 127.0.0.1:5432, postgres); the database is named after SMOKETEST_DB_PREFIX.
@@ -38,6 +44,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import socketserver
 import statistics
@@ -59,7 +66,7 @@ from project import floor_apps, generate
 BENCH_DIR = Path(__file__).resolve().parent
 MEASURE = str(BENCH_DIR / "measure.py")
 ORIGINAL = "django-smoketest==1.2.2"
-MEASUREMENTS = ("floor", "original", "io", "polling", "memory")
+MEASUREMENTS = ("floor", "original", "io", "polling", "memory", "fleet")
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,8 @@ class Mode:
     load_rounds: int
     memory_runs: int
     concurrent_requests: int
+    fleet_seconds: int
+    fleet_cache_seconds: float
 
 
 FULL = Mode(
@@ -83,6 +92,8 @@ FULL = Mode(
     load_rounds=9,
     memory_runs=1000,
     concurrent_requests=10,
+    fleet_seconds=60,
+    fleet_cache_seconds=10,
 )
 QUICK = Mode(
     tests_per_app=20,
@@ -93,6 +104,8 @@ QUICK = Mode(
     load_rounds=1,
     memory_runs=200,
     concurrent_requests=3,
+    fleet_seconds=10,
+    fleet_cache_seconds=3,
 )
 
 
@@ -126,7 +139,7 @@ class Bench:
         return {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "benchsite.settings",
-            "PYTHONPATH": str(self.root),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(self.root), os.environ.get("PYTHONPATH")])),
             "BENCH_DB": backend,
             "BENCH_SQLITE_PATH": str(self.root / "bench.sqlite3"),
             "BENCH_PG_NAME": f"{prefix}_bench",
@@ -196,14 +209,71 @@ class Bench:
             env = {"BENCH_APPS": "slowio", "BENCH_SLOW_PORT": str(port)}
             serial = self.measure(backend, "io", BENCH_WORKERS="1", **env)
             parallel = self.measure(backend, "io", BENCH_WORKERS="10", **env)
+            one_class = self.measure(backend, "io", BENCH_WORKERS="10", **{**env, "BENCH_APPS": "slowio1"})
         name = f"[{backend}] I/O-bound, {tests} tests x {delay:g} s"
         self.report(f"{name}, serial", f"{serial['seconds']:.2f} s ({serial['tests_run']} tests)")
         if not parallel["parallel_available"]:
             self.report(f"{name}, 10 workers", "parallel runs not available")
             return
         limit = 1.5 * delay / 0.5
-        seconds = parallel["seconds"]
-        self.report(f"{name}, 10 workers", f"{seconds:.2f} s", f"<= {limit:g} s", seconds <= limit)
+        for label, data in (("in 20 classes", parallel), ("in one class", one_class)):
+            seconds = data["seconds"]
+            self.report(f"{name}, {label}, 10 workers", f"{seconds:.2f} s", f"<= {limit:g} s", seconds <= limit)
+
+    # --- 6: the fleet -------------------------------------------------------
+
+    def fleet(self, backend: str) -> None:
+        """2 gunicorn instances x 2 sync workers sharing one Redis cache, 5
+        pollers round-robin: suite runs per cache period, poll p99 while a
+        run is under way, errors; then the same with the lock holder killed."""
+        redis_url = os.environ.get("SMOKETEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+        cache_seconds, suite_seconds = self.mode.fleet_cache_seconds, 0.5
+        log, hang = self.root / "fleet.log", self.root / "fleet.hang"
+        for phase in ("", "holder killed once"):
+            log.write_text("")
+            env = self.env(
+                backend,
+                BENCH_APPS="fleet",
+                BENCH_REDIS_URL=redis_url,
+                BENCH_CACHE_PREFIX=f"bench-fleet-{time.time()}",
+                BENCH_CACHE_SECONDS=str(cache_seconds),
+                BENCH_FLEET_LOG=str(log),
+                BENCH_FLEET_HANG=str(hang),
+                BENCH_FLEET_SECONDS=str(suite_seconds),
+            )
+            with gunicorn(env, self.root, threads=1) as first, gunicorn(env, self.root, threads=1) as second:
+                log.write_text("")  # the warm-up runs are not counted
+                killed = threading.Thread(target=kill_holder, args=(hang, cache_seconds * 1.5)) if phase else None
+                if killed:
+                    killed.start()
+                polls = poll_round_robin([f"{first}/smoketest/", f"{second}/smoketest/"], self.mode.fleet_seconds)
+                if killed:
+                    killed.join()
+            runs = sorted(tuple(map(float, line.split()[:2])) for line in log.read_text().splitlines())
+            pairs = list(zip(runs[:-1], runs[1:], strict=True))
+            doubled = sum(later[0] - earlier[1] < cache_seconds * 0.9 for earlier, later in pairs)
+            during = [latency for started, latency, _ in polls if any(a <= started <= b for a, b in runs)]
+            errors = sum(status != 200 for _, _, status in polls)
+            label = f"[{backend}] fleet, {phase}" if phase else f"[{backend}] fleet"
+            self.report(
+                f"{label}: runs, periods with 2+ runs",
+                f"{len(runs)} runs in {self.mode.fleet_seconds} s ({cache_seconds:g} s cache), {doubled}",
+                "0 periods with 2+ runs",
+                doubled == 0 and len(runs) > 0,
+            )
+            p99 = percentile(during, 99) if during else 0.0
+            self.report(f"{label}: poll p99 during a run", f"{p99 * 1000:.0f} ms ({len(polls)} polls)")
+            if phase:
+                gaps = [later[0] - earlier[1] for earlier, later in pairs]
+                takeover = max(gaps, default=0.0) - cache_seconds
+                self.report(
+                    f"{label}: longest wait past the cache period",
+                    f"{takeover:.1f} s, {errors} errors (the killed process's own polls)",
+                    "<= 5 s lease",
+                    takeover <= 5 + 1,
+                )
+            else:
+                self.report(f"{label}: errors", str(errors), "0", errors == 0)
 
     # --- 4: polling -----------------------------------------------------------
 
@@ -290,6 +360,49 @@ class Bench:
                 "back to baseline",
                 data["sessions_after"] <= data["sessions_before"],
             )
+
+
+def poll_round_robin(urls: list[str], seconds: float, pollers: int = 5) -> list[tuple[float, float, int | str]]:
+    """``pollers`` clients, each polling ``urls`` in turn for ``seconds``:
+    (when each poll started, how long it took, its status)."""
+    polls: list[tuple[float, float, int | str]] = []
+    end = time.monotonic() + seconds
+
+    def poller(first: int) -> None:
+        turn = first
+        while time.monotonic() < end:
+            started, clock = time.time(), time.monotonic()
+            status = http_status(urls[turn % len(urls)])
+            polls.append((started, time.monotonic() - clock, status))
+            turn += 1
+
+    threads = [threading.Thread(target=poller, args=(number,)) for number in range(pollers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return polls
+
+
+def kill_holder(hang: Path, after: float) -> None:
+    """After ``after`` seconds, make the next run hang, then SIGKILL the process running it."""
+    time.sleep(after)
+    pid_file = Path(f"{hang}.pid")
+    pid_file.unlink(missing_ok=True)
+    hang.touch()
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() or not pid_file.read_text():
+        if time.monotonic() > deadline:
+            hang.unlink()
+            return
+        time.sleep(0.02)
+    os.kill(int(pid_file.read_text()), signal.SIGKILL)
+    hang.unlink()
+
+
+def percentile(values: list[float], percent: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * percent / 100))]
 
 
 def paired_ratio(mine: list[float], theirs: list[float]) -> float:
@@ -480,6 +593,7 @@ def main() -> int:
             ]
             if backend == backends[-1]:  # PostgreSQL when it is there, as the issue asks
                 steps.append(("io", bench.io_bound))
+                steps.append(("fleet", bench.fleet))
             if backend == backends[0]:
                 steps.append(("polling", bench.polling))
             for name, step in steps:

@@ -20,8 +20,9 @@ class SmokeTest(unittest.TestCase):
 
     ``timeout`` (seconds) overrides ``SMOKETEST_TIMEOUT`` for every test of
     the class (and for its ``setUpClass``). With ``SMOKETEST_WORKERS`` above 1,
-    classes run at the same time on separate threads; ``parallel = False``
-    makes the class run alone, while no other class runs."""
+    tests run at the same time on separate threads (those of a class with
+    fixtures one after another); ``parallel = False`` makes the class run
+    alone, while nothing else runs."""
 
     timeout: float | None = None
     parallel: bool = True

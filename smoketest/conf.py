@@ -25,10 +25,11 @@ DEFAULTS: dict[str, Any] = {
     # Seconds one test may take (class attribute ``timeout`` and ``@smoketest.timeout`` override it).
     "TIMEOUT": 10,
     # Seconds a whole run may take; tests left when it is spent are reported as not run.
-    "RUN_TIMEOUT": 60,
-    # Test classes run at once, each on its own thread and connections (1: one after another).
+    # Below gunicorn's default 30 s worker timeout, which would end the process first.
+    "RUN_TIMEOUT": 25,
+    # Tests run at once, each worker on its own thread and connections (1: one after another).
     # Ignored (1) when a database is SQLite; a class with ``parallel = False`` always runs alone.
-    "WORKERS": 1,
+    "WORKERS": 4,
     # Seconds a result is served from the cache before the next request runs the tests again (0: off).
     "CACHE_SECONDS": 0,
     # Seconds a FAIL result is cached; None: as long as CACHE_SECONDS.
@@ -88,7 +89,7 @@ class SmoketestSettings:
 
     @property
     def workers(self) -> int:
-        """How many test classes run at once: ``SMOKETEST_WORKERS``, except 1
+        """How many tests run at once: ``SMOKETEST_WORKERS``, except 1
         when a database is SQLite, which serves one writer at a time (parallel
         tests would fail with "database is locked" instead of testing anything)."""
         return 1 if self.sqlite_aliases else self.WORKERS

@@ -2,6 +2,13 @@
 the same run while it is under way share it, and results may be shared
 across processes through Django's cache for ``SMOKETEST_CACHE_SECONDS``.
 
+With a cache shared by the fleet, one process in the fleet runs an expired
+result's suite: it holds a lock taken with the cache's atomic ``add()`` as a
+lease of ``LEASE_SECONDS``, renewed while it runs, and the others wait for
+the result it stores. A holder that dies stops renewing: its lease expires
+and the next process takes over. A cache that is down leaves each process
+to its own single flight.
+
 A process also keeps, in memory, the results it stored in (or read from) the
 shared cache, for what is left of their time to live: a poll then neither
 asks the cache nor unpickles the result. What it keeps is bounded in bytes
@@ -15,11 +22,14 @@ import logging
 import pickle
 import threading
 import time
+import uuid
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
-from django.core.cache import caches
+from django.conf import settings
+from django.core.cache import BaseCache, caches
 from django.core.signals import setting_changed
+from django.db import connections
 from django.dispatch import receiver
 
 from smoketest.conf import smoketest_settings
@@ -29,6 +39,16 @@ from smoketest.runner import not_started
 logger = logging.getLogger("smoketest")
 
 CACHE_KEY_PREFIX = "smoketest:result:"
+LOCK_KEY_PREFIX = "smoketest:lock:"
+# Seconds a dead holder's lock outlives it: the most a killed run delays the fleet.
+LEASE_SECONDS = 5
+# Seconds between two looks of a waiting process at the cache.
+WAIT_STEP = 0.05
+
+PROCESS_LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
 
 
 @dataclass
@@ -97,11 +117,79 @@ def shared_result(key: Hashable, run: Callable[[float], RunResult]) -> RunResult
             _cache_set(key, result)
         return result
 
-    return single_flight.run(key, run_and_store)
+    if not smoketest_settings.CACHE_SECONDS or _process_local():
+        return single_flight.run(key, run_and_store)
+    return single_flight.run(key, lambda budget: _fleet_flight(key, run_and_store, budget))
+
+
+def _process_local() -> bool:
+    backend = settings.CACHES.get(smoketest_settings.CACHE, {}).get("BACKEND", "")
+    return backend in PROCESS_LOCAL_CACHES
+
+
+def _fleet_flight(key: Hashable, run_and_store: Callable[[float], RunResult], budget: float) -> RunResult:
+    """``run_and_store`` in the one process of the fleet that holds the
+    lock of ``key``; the others wait for the result it stores, within
+    ``budget``, and take the lock over when its holder's lease expires."""
+    cache = caches[smoketest_settings.CACHE]
+    lock, token = LOCK_KEY_PREFIX + _digest(key), uuid.uuid4().hex
+    deadline = time.monotonic() + budget
+    while True:
+        try:
+            taken = cache.add(lock, token, LEASE_SECONDS)
+        except Exception:
+            logger.warning("smoketest: the result cache is down: runs are not shared across processes", exc_info=True)
+            return run_and_store(max(0.0, deadline - time.monotonic()))
+        if taken:
+            with _Lease(cache, lock, token):
+                return run_and_store(max(0.0, deadline - time.monotonic()))
+        result = _cache_get(key)
+        if result is not None:
+            return result
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return not_started(f"another process was still running the tests after {budget:g} s")
+        time.sleep(min(WAIT_STEP, left))
+
+
+class _Lease:
+    """A lock held in the cache: renewed every third of ``LEASE_SECONDS``
+    while the block runs, then released if it is still ours."""
+
+    def __init__(self, cache: BaseCache, lock: str, token: str) -> None:
+        self.cache, self.lock, self.token = cache, lock, token
+        self.done = threading.Event()
+        self.renewer = threading.Thread(target=self._renew, name="smoketest-lease", daemon=True)
+
+    def __enter__(self) -> None:
+        self.renewer.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.done.set()
+        self.renewer.join()
+        try:
+            if self.cache.get(self.lock) == self.token:
+                self.cache.delete(self.lock)
+        except Exception:  # the lease expires by itself
+            logger.warning("smoketest: could not release the run lock in the cache", exc_info=True)
+
+    def _renew(self) -> None:
+        try:
+            while not self.done.wait(LEASE_SECONDS / 3):
+                try:
+                    self.cache.touch(self.lock, LEASE_SECONDS)
+                except Exception:  # another process may take over: a second run, never an error
+                    logger.warning("smoketest: could not renew the run lock in the cache", exc_info=True)
+        finally:
+            connections.close_all()  # a database cache's connection, opened in this thread
+
+
+def _digest(key: Hashable) -> str:
+    return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
 
 
 def _cache_key(key: Hashable) -> str:
-    return CACHE_KEY_PREFIX + hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    return CACHE_KEY_PREFIX + _digest(key)
 
 
 class KeptResults:

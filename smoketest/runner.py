@@ -62,7 +62,13 @@ def run_smoke_tests(
         run_supervised(runner, suite, result, run_timeout=budget, workers=smoketest_settings.workers)
     except SelectionError:
         raise
-    except CAUGHT as exc:
+    except SystemExit:
+        # Tests run on workers: here it is the server ending this process
+        # (gunicorn's worker timeout), which leaves nothing true to report.
+        seconds = time.perf_counter() - clock
+        logger.warning("smoketest: the server ended the run after %.1f s, before its budget was spent", seconds)
+        raise
+    except (Exception, Interrupted) as exc:
         result.outcomes.append(error_outcome("smoketest", "smoketest", f"internal error: {describe(exc)}", exc))
     result.outcomes = list(result.outcomes)
     _tag(result.outcomes, suite)
@@ -187,7 +193,7 @@ class SmokeRunner:
             for method in methods:
                 progress.end(TestOutcome(test_class.test_name(method), app, Status.SKIP, message=reason))
             return
-        if not _has_class_fixtures(cls):
+        if not has_class_fixtures(cls):
             self._run_tests(app, test_class, progress)
             return
         # setUpClass work is isolated too: the class's tests then run in
@@ -321,7 +327,7 @@ class OutcomeRecorder(unittest.TestResult):
             self._record(Status.ERROR, f"{label}: {describe(err[1])}", err)
 
 
-def _has_class_fixtures(cls: type[SmokeTest]) -> bool:
+def has_class_fixtures(cls: type[SmokeTest]) -> bool:
     """True when the class overrides setUpClass/tearDownClass or registers
     class cleanups: only then does it need a class-level transaction (and
     its tests a savepoint each)."""

@@ -1,43 +1,69 @@
 """Supervision: tests run on worker threads, so that a test over its time
 limit can be abandoned (and reported as timed out) while the run goes on, and
-so that up to ``SMOKETEST_WORKERS`` test classes run at once.
+so that up to ``SMOKETEST_WORKERS`` tests run at once.
 
 The caller's thread only waits. A worker owns its database connections (they
-are thread-local), bounds their statements server-side where the backend
-allows, and closes them when it ends. An abandoned worker finishes its hung
-test on its own, rolls it back like any other, and exits; until then, that test
-is reported as still running instead of being started again, so hung threads
+are thread-local) and bounds their statements server-side where the backend
+allows. Workers outlive a run: up to ``SMOKETEST_WORKERS`` of them wait for
+the next one, and their connections live as ``CONN_MAX_AGE`` and
+``CONN_HEALTH_CHECKS`` say, checked at each run's start and end as Django
+does at a request's; they end, closing their connections, at the process's
+exit. An abandoned worker finishes its hung test on its own, rolls it back
+like any other, closes its connections and exits; until then, that test is
+reported as still running instead of being started again, so hung threads
 and connections never pile up however often the endpoint is polled.
 
-A test class is the unit of work: its ``setUpClass``, tests and
-``tearDownClass`` run on one worker, in order, each test in its own rolled-back
-transaction on that worker's connections, while other workers run other
-classes. A class with ``parallel = False`` runs alone. Outcomes are put back in
+A test class with fixtures (``setUpClass``, ``setUp`` and their kin) is a
+unit of work: its ``setUpClass``, tests and ``tearDownClass`` run on one
+worker, in order, while other workers run other work. The tests of a class
+without them are each a unit of their own, spread over the workers. Either
+way each test runs in its own rolled-back transaction on its worker's
+connections. A class with ``parallel = False`` is one unit and runs alone. Outcomes are put back in
 suite order when the run ends, so the report is the same whichever worker
 finished first.
 """
 
+import atexit
+import queue
 import threading
 import time
+import unittest
 from collections import deque
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.urls import clear_script_prefix, set_urlconf
+from django.utils import timezone, translation
 
+from smoketest.case import SmokeTest
 from smoketest.interrupt import Interrupted, raise_in
 from smoketest.isolation import limit_statements, sever
 from smoketest.loader import AppSuite, TestClass
 from smoketest.result import RunResult, TestOutcome
-from smoketest.runner import CAUGHT, SETUP_CLASS, SmokeRunner, describe, error_outcome, step_limit
+from smoketest.runner import (
+    CAUGHT,
+    SETUP_CLASS,
+    SmokeRunner,
+    describe,
+    error_outcome,
+    has_class_fixtures,
+    step_limit,
+)
 
 Phase = Literal["start", "setup_class", "test", "after"]
 
 # Steps whose abandoned worker is still running them: name -> (worker, when it timed out).
 _hung: dict[str, tuple["Worker", float]] = {}
 _hung_lock = threading.Lock()
+
+# Workers waiting for the next run, and the lock of that list.
+_idle: list["Worker"] = []
+_idle_lock = threading.Lock()
+IDLE_NAME, BUSY_NAME = "smoketest-idle-worker", "smoketest-worker"
 
 
 @dataclass(slots=True)  # not frozen: its __init__ would cost more than a trivial test
@@ -86,9 +112,42 @@ def run_supervised(
     pool = Pool(runner, suite, result.outcomes, run_timeout, workers)
     pool.supervise()
     if workers > 1:  # one worker reports in suite order already
-        result.outcomes[loaded:] = sorted(result.outcomes[loaded:], key=pool.suite_position)
+        result.outcomes[loaded:] = sorted(result.outcomes[loaded:], key=_suite_order(suite))
     # The classes reported on: without those failfast left out.
     result.test_classes = len({outcome.name.rpartition(".")[0] for outcome in result.outcomes[loaded:]})
+
+
+def _units(test_class: TestClass, workers: int) -> list[TestClass]:
+    """What a worker takes at a time: with several workers, each test of a
+    class that has no fixtures and may run beside others; else the class."""
+    cls = test_class.cls
+    if workers == 1 or len(test_class.methods) == 1 or not cls.parallel or _has_fixtures(cls):
+        return [test_class]
+    return [replace(test_class, methods=(method,)) for method in test_class.methods]
+
+
+def _has_fixtures(cls: type[SmokeTest]) -> bool:
+    """Class fixtures, or a ``setUp``/``tearDown`` its tests share: those
+    often write the same rows, and concurrent inserts of one unique key can
+    deadlock on MariaDB/MySQL."""
+    shared = (getattr(cls, name) is not getattr(unittest.TestCase, name) for name in ("setUp", "tearDown"))
+    return has_class_fixtures(cls) or any(shared)
+
+
+def _suite_order(suite: list[AppSuite]) -> Callable[[TestOutcome], tuple[int, float]]:
+    """A sort key of outcomes: their test's place in the suite; a class-level
+    entry (``tearDownClass``) after its class's tests; unknown names last."""
+    positions: dict[str, tuple[int, float]] = {}
+    for position, test_class in enumerate(test_class for app in suite for test_class in app.classes):
+        positions[test_class.name] = (position, float("inf"))
+        for index, method in enumerate(test_class.methods):
+            positions[test_class.test_name(method)] = (position, index)
+    last = (len(positions), 0.0)
+
+    def key(outcome: TestOutcome) -> tuple[int, float]:
+        return positions.get(outcome.name) or positions.get(outcome.name.rpartition(".")[0], last)
+
+    return key
 
 
 class Pool:
@@ -99,8 +158,9 @@ class Pool:
         self, runner: SmokeRunner, suite: list[AppSuite], outcomes: list[TestOutcome], run_timeout: float, size: int
     ) -> None:
         self.runner = runner
-        self.pending = deque((app.label, test_class) for app in suite for test_class in app.classes)
-        self.positions = {test_class.name: position for position, (_, test_class) in enumerate(self.pending)}
+        self.pending = deque(
+            (app.label, unit) for app in suite for test_class in app.classes for unit in _units(test_class, size)
+        )
         self.outcomes = outcomes
         self.run_timeout = run_timeout
         self.budget_end = time.monotonic() + run_timeout
@@ -108,15 +168,11 @@ class Pool:
         self.lock = threading.Lock()
         self.wakeup = threading.Condition(self.lock)  # the supervisor waits on it
         self.turn = threading.Condition(self.lock)  # workers waiting for a class they may start
-        self.workers: list[Worker] = []  # started, neither finished nor abandoned
+        self.workers: list[Worker] = []  # serving this pool, not abandoned
         self.classes_running = 0
         self.running_alone = False  # a class with ``parallel = False`` runs
         self.waking_at = float("inf")  # when the supervisor will next look
         self.shortest_limit = float("inf")  # of the steps begun so far
-
-    def suite_position(self, outcome: TestOutcome) -> int:
-        """Where ``outcome``'s class is in the suite (unknown names last)."""
-        return self.positions.get(outcome.name.rpartition(".")[0], len(self.positions))
 
     # --- worker threads ------------------------------------------------------
 
@@ -157,11 +213,8 @@ class Pool:
         with self.lock:
             while True:
                 now = time.monotonic()
-                for worker in list(self.workers):
-                    if worker.finished:
-                        self.workers.remove(worker)
-                    elif worker.deadline <= now:
-                        self._abandon(worker)
+                for worker in [worker for worker in self.workers if worker.deadline <= now]:
+                    self._abandon(worker)
                 if self.runner.stopped:
                     self.pending.clear()
                 if now >= self.budget_end:
@@ -171,9 +224,7 @@ class Pool:
                     self.pending.clear()
                     self.turn.notify_all()  # workers waiting for a class: there is none
                 while len(self.workers) < self.size and len(self.pending) > self._idle_workers():
-                    worker = Worker(self)
-                    self.workers.append(worker)
-                    worker.start()
+                    self.workers.append(Worker.hire(self))
                 if not self.workers:
                     return
                 # Also within the shortest limit begun so far: a step begun later
@@ -223,20 +274,38 @@ class Pool:
 
 
 class Worker(threading.Thread):
-    """Takes classes from the pool and runs them until none is left or it is abandoned."""
+    """Takes units from a run's pool until none is left or it is abandoned,
+    then waits for the next run's (``hire``), or ends."""
 
-    def __init__(self, pool: Pool) -> None:
-        super().__init__(name="smoketest-worker", daemon=True)
+    def __init__(self) -> None:
+        super().__init__(name=BUSY_NAME, daemon=True)
+        self.inbox: queue.SimpleQueue[Pool | None] = queue.SimpleQueue()
+        self.db_connections: list[BaseDatabaseWrapper] = []
+
+    @classmethod
+    def hire(cls, pool: Pool) -> "Worker":
+        """A worker waiting for a run, or a new one, serving ``pool``."""
+        with _idle_lock:
+            worker = _idle.pop() if _idle else None
+        if worker is None:
+            worker = cls()
+            worker._assign(pool)
+            worker.start()
+        else:
+            worker._assign(pool)
+        return worker
+
+    def _assign(self, pool: Pool) -> None:
         self.pool = pool
         self.runner = pool.runner
         self.current = Step("start", time.monotonic(), float("inf"))
         self.holds_class = False
         self.abandoned = False
-        self.finished = False
         # Between begin() and end(): the supervisor may interrupt the step.
         self.interruptible = False
-        self.statement_limit: float | None = None
-        self.db_connections: list[BaseDatabaseWrapper] = []
+        self.statement_limit: float | None = None  # set again in each run
+        self.name = BUSY_NAME
+        self.inbox.put(pool)
 
     @property
     def deadline(self) -> float:
@@ -250,17 +319,10 @@ class Worker(threading.Thread):
     # --- the worker thread ---------------------------------------------------
 
     def run(self) -> None:
-        # This thread's own connection wrappers, so the supervisor can sever them.
-        self.db_connections = [connections[alias] for alias in self.runner.aliases]
         try:
-            while (taken := self.pool.take(self)) is not None:
-                try:
-                    self.runner.run_class(*taken, self)
-                finally:
-                    with self.pool.lock:
-                        self.pool.release(self)
-        except CAUGHT as exc:
-            self.end(error_outcome("smoketest.worker", "smoketest", f"internal error: {describe(exc)}", exc))
+            while (pool := self.inbox.get()) is not None:
+                if not self._serve(pool):
+                    return
         finally:
             for connection in connections.all(initialized_only=True):  # this thread's only
                 with suppress(*CAUGHT):  # severed ones may refuse to close twice
@@ -268,9 +330,39 @@ class Worker(threading.Thread):
             with _hung_lock:
                 for name in [name for name, (worker, _) in _hung.items() if worker is self]:
                     del _hung[name]
-            with self.pool.lock:
-                self.finished = True
-                self.pool.wakeup.notify()
+
+    def _serve(self, pool: Pool) -> bool:
+        """Run ``pool``'s units; True when this worker then waits for the next run."""
+        # This thread's own connection wrappers, so the supervisor can sever them.
+        self.db_connections = [connections[alias] for alias in self.runner.aliases]
+        _start_afresh()
+        _close_obsolete()
+        try:
+            while (taken := pool.take(self)) is not None:
+                try:
+                    self.runner.run_class(*taken, self)
+                finally:
+                    with pool.lock:
+                        pool.release(self)
+        except CAUGHT as exc:
+            self.end(error_outcome("smoketest.worker", "smoketest", f"internal error: {describe(exc)}", exc))
+        finally:
+            if not self.abandoned:
+                _close_obsolete()
+            with pool.lock:
+                if self in pool.workers:
+                    pool.workers.remove(self)
+                pool.wakeup.notify()
+        return not self.abandoned and self._wait_for_next(pool.size)
+
+    def _wait_for_next(self, most: int) -> bool:
+        """Wait among at most ``most`` workers for the next run; False: end now."""
+        with _idle_lock:
+            if len(_idle) >= most or _retired.is_set():
+                return False
+            self.name = IDLE_NAME
+            _idle.append(self)
+        return True
 
     def begin(self, app: str, test_class: TestClass, index: int | None) -> bool:
         """``Progress.begin``: run the step unless the run budget is spent,
@@ -324,3 +416,41 @@ class Worker(threading.Thread):
 
 def _not_run(app: str, name: str, run_timeout: float) -> TestOutcome:
     return error_outcome(name, app, f"not run: the run's {run_timeout:g} s budget was spent")
+
+
+def _start_afresh() -> None:
+    """Forget the Django state an earlier run left in this thread (a request
+    a time limit interrupted keeps its URLconf, script prefix, language and
+    time zone): each run starts as in a new thread."""
+    set_urlconf(None)
+    clear_script_prefix()
+    translation.deactivate()
+    timezone.deactivate()
+
+
+def _close_obsolete() -> None:
+    """This thread's connections that ``CONN_MAX_AGE`` or an error made
+    obsolete are closed, as at a request's start and end."""
+    for connection in connections.all(initialized_only=True):
+        with suppress(*CAUGHT):
+            connection.close_if_unusable_or_obsolete()
+
+
+_retired = threading.Event()  # set at exit: no worker waits any more
+
+
+def retire_idle_workers(wait: float = 2) -> None:
+    """End the workers waiting for a run, each closing its connections."""
+    with _idle_lock:
+        idle = list(_idle)
+        _idle.clear()
+    for worker in idle:
+        worker.inbox.put(None)
+    for worker in idle:
+        worker.join(wait)
+
+
+@atexit.register
+def _at_exit() -> None:
+    _retired.set()
+    retire_idle_workers()

@@ -28,26 +28,28 @@ def smoke_apps(settings):
     return install
 
 
-def subprocess_env() -> dict[str, str]:
-    """The environment of a subprocess that runs with this test's databases,
-    installed apps, allowed hosts and SMOKETEST_* settings."""
-    overrides = {
+def subprocess_env(**overrides: object) -> dict[str, str]:
+    """The environment of a Django process this test starts: this test's
+    databases, installed apps, allowed hosts and SMOKETEST_* settings, plus
+    ``overrides``."""
+    settings = {
         "DATABASES": django_settings.DATABASES,
         "INSTALLED_APPS": list(django_settings.INSTALLED_APPS),
         "ALLOWED_HOSTS": list(django_settings.ALLOWED_HOSTS),
         **{name: getattr(django_settings, name) for name in dir(django_settings) if name.startswith("SMOKETEST_")},
+        **overrides,
     }
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings",
         "SMOKETEST_SQLITE_DIR": test_settings.SQLITE_DIR,
-        "SMOKETEST_SETTINGS_JSON": json.dumps(overrides, default=str),
+        "SMOKETEST_SETTINGS_JSON": json.dumps(settings, default=str),
     }
 
 
 @pytest.fixture
 def manage():
-    """Run ``manage.py smoketest ARGS`` in a subprocess (see ``subprocess_env``)."""
+    """Run ``manage.py smoketest ARGS`` in a subprocess (``subprocess_env``)."""
 
     def run(*args: str) -> subprocess.CompletedProcess:
         command = [sys.executable, "-m", "django", "smoketest", *args]
@@ -134,3 +136,17 @@ def release():
     yield slow.RELEASE
     slow.RELEASE.set()
     wait_for_workers_to_end()
+
+
+def server_sessions() -> set[int]:
+    """The ids of the sessions the database server has open on this test's
+    databases, besides this thread's own."""
+    names = [connections[alias].settings_dict["NAME"] for alias in connections]
+    with connections["default"].cursor() as cursor:
+        if connections["default"].vendor == "postgresql":
+            sql = "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s) AND pid <> pg_backend_pid()"
+            cursor.execute(sql, [names])
+        else:
+            sql = "SELECT ID FROM information_schema.PROCESSLIST WHERE DB IN (%s, %s) AND ID <> CONNECTION_ID()"
+            cursor.execute(sql, names)
+        return {row[0] for row in cursor.fetchall()}

@@ -130,8 +130,9 @@ def test_tag_and_exclude_tag_are_repeatable(manage, smoke_apps):
     ]
 
 
-def test_failfast_stops_at_the_first_problem(manage, smoke_apps):
+def test_failfast_stops_at_the_first_problem(manage, smoke_apps, settings):
     smoke_apps("failfast")
+    settings.SMOKETEST_WORKERS = 1  # serially: nothing beside the failing test
     process = manage("--failfast", "--json")
     assert process.returncode == 1
     document = json.loads(process.stdout)
@@ -139,8 +140,9 @@ def test_failfast_stops_at_the_first_problem(manage, smoke_apps):
     assert json.loads(manage("--json").stdout)["tests_run"] == 4
 
 
-def test_verbosity_2_prints_each_test_as_it_finishes_on_stderr(manage, smoke_apps):
+def test_verbosity_2_prints_each_test_as_it_finishes_on_stderr(manage, smoke_apps, settings):
     smoke_apps("failfast", "broken")
+    settings.SMOKETEST_WORKERS = 1  # serially: they finish in suite order
     process = manage("-v", "2")
     assert process.returncode == 1
     assert process.stdout.splitlines()[0] == "FAIL"

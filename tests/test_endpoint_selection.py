@@ -79,8 +79,9 @@ def test_a_tag_selection_still_fails_on_a_broken_smoke_module(get_json, smoke_ap
 
 
 @pytest.mark.parametrize("value", ["1", "true", "yes", "on", "TRUE"])
-def test_failfast_stops_at_the_first_problem_and_still_tears_the_class_down(get_json, smoke_apps, value):
+def test_failfast_stops_at_the_first_problem_and_still_tears_the_class_down(get_json, smoke_apps, settings, value):
     smoke_apps("failfast")
+    settings.SMOKETEST_WORKERS = 1  # serially: nothing beside the failing test (see test_parallel)
     response, document = get_json(failfast=value)
     assert response.status_code == 500
     assert [(test["name"].rsplit(".", 1)[1], test["status"]) for test in document["tests"]] == [
@@ -92,8 +93,9 @@ def test_failfast_stops_at_the_first_problem_and_still_tears_the_class_down(get_
 
 
 @pytest.mark.parametrize("params", [{}, {"failfast": "0"}, {"failfast": "off"}])
-def test_without_failfast_everything_runs(get_json, smoke_apps, params):
+def test_without_failfast_everything_runs(get_json, smoke_apps, settings, params):
     smoke_apps("failfast")
+    settings.SMOKETEST_WORKERS = 1  # serially: the events in suite order
     _, document = get_json(**params)
     assert (document["test_classes"], document["tests_run"]) == (2, 4)
     assert EVENTS == ["setUpClass", "test_0_passes", "test_1_fails", "test_2_passes", "tearDownClass", "test_errors"]

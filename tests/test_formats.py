@@ -156,8 +156,9 @@ def test_html_shows_the_status_counts_and_failures_first_grouped_by_app(client, 
     assert text(sections[0].find(".//*[@class='path']")) == REPORT_APP
 
 
-def test_html_duration_bars_are_relative_to_the_slowest_test(client, smoke_apps):
+def test_html_duration_bars_are_relative_to_the_slowest_test(client, smoke_apps, settings):
     smoke_apps("passing", "checkout")
+    settings.SMOKETEST_WORKERS = 1  # serially: no test slowed down by the others
     page = parse_html(get(client, format="html").content)
     meters = {
         text(row.find(".//*[@class='name']")): row.find(".//meter") for tbody in page.iter("tbody") for row in tbody

@@ -13,9 +13,10 @@ from django.db import connection, connections
 
 from smoketest.conf import smoketest_settings
 from smoketest.selection import Selection, selected_suite
+from smoketest.supervisor import IDLE_NAME, retire_idle_workers
 from smoketest.system_checks import check_workers
-from tests.conftest import by_name, wait_for_workers_to_end, widget_names, workers
-from tests.smokeapps.parallel.smoke import units
+from tests.conftest import by_name, server_sessions, wait_for_workers_to_end, widget_names, workers
+from tests.smokeapps.parallel.smoke import oneclass, units
 from tests.smokeapps.parallel.smoke.destructive import ROWS
 from tests.smokeapps.parallel.spans import SPANS, overlap
 from tests.testapp.models import Widget
@@ -26,6 +27,7 @@ PARALLEL = connection.vendor != "sqlite"
 WAITING = "tests.smokeapps.parallel.smoke.waiting"
 DESTRUCTIVE = "tests.smokeapps.parallel.smoke.destructive"
 UNITS = "tests.smokeapps.parallel.smoke.units"
+ONE_CLASS = "tests.smokeapps.parallel.smoke.oneclass"
 
 
 @pytest.fixture
@@ -131,11 +133,11 @@ def test_a_run_starts_no_more_workers_than_it_has_work_for(get_json, parallel_ap
     timed_get(get_json, WAITING)
     running.clear()
     watcher.join()
-    assert 1 <= max(counts) <= (9 if PARALLEL else 1)  # 9 classes
+    assert 1 <= max(counts) <= (10 if PARALLEL else 1)  # 10 tests
     wait_for_workers_to_end()
 
 
-def test_the_tests_of_a_class_run_one_after_another_beside_other_classes(get_json, parallel_app):
+def test_the_tests_of_a_class_with_fixtures_run_one_after_another(get_json, parallel_app):
     units.SET_UP.clear()
     _, response, document = timed_get(get_json, UNITS)
     assert response.status_code == 200
@@ -144,10 +146,57 @@ def test_the_tests_of_a_class_run_one_after_another_beside_other_classes(get_jso
         ["Plain", "test_b"],
         ["WithClassFixtures", "test_a"],
         ["WithClassFixtures", "test_b"],
+        ["WithSetUp", "test_a"],
+        ["WithSetUp", "test_b"],
     ]
     assert units.SET_UP == ["WithClassFixtures"]
     classes = {tuple(sorted(name.split(".")[-2] for name in pair)) for pair in overlapping_pairs()}
-    assert classes == ({("Plain", "WithClassFixtures")} if PARALLEL else set())
+    # Plain's tests run beside each other; those of a class with fixtures one after another.
+    others = {("Plain", "WithClassFixtures"), ("Plain", "WithSetUp"), ("WithClassFixtures", "WithSetUp")}
+    assert classes == ({("Plain", "Plain"), *others} if PARALLEL else set())
+
+
+def test_concurrent_destructive_tests_of_one_class_leave_every_row(get_json, parallel_app):
+    rows = sorted(f"row-{number}" for number in range(ROWS))
+    for alias in connections:
+        Widget.objects.using(alias).bulk_create(Widget(name=name) for name in rows)
+    _, response, document = timed_get(get_json, f"{ONE_CLASS}.EveryTestDestroys")
+    tests = by_name(document)
+    assert response.status_code == 500
+    assert widget_names() == {"default": rows, "other": rows}
+    assert list(tests) == sorted(tests)  # suite order
+    for name in ("deletes_every_row", "renames_every_row", "truncates_the_table", "sees_every_row"):
+        assert tests[f"test_{name}"]["status"] == "pass", tests[f"test_{name}"]
+    assert tests["test_commits_its_deletes"]["message"].startswith("TransactionManagementError")
+    assert tests["test_commits_raw_sql"]["message"].startswith("CommitForbidden")
+    assert bool(overlapping_pairs()) == PARALLEL
+
+
+def test_the_tests_of_one_class_wait_side_by_side_with_limits_and_order_kept(get_json, parallel_app):
+    oneclass.RELEASE.clear()
+    try:
+        elapsed, _, document = timed_get(get_json, f"{ONE_CLASS}.Waits")
+    finally:
+        oneclass.RELEASE.set()
+    tests = by_name(document)
+    assert list(tests) == ["test_a_fails_soon", "test_b_hangs", "test_c", "test_d", "test_e", "test_f", "test_g"]
+    assert tests["test_b_hangs"]["message"] == "timed out after 1 s"
+    assert all(tests[name]["status"] == "pass" for name in ("test_c", "test_d", "test_e", "test_f", "test_g"))
+    if PARALLEL:  # serially: 4.1 s
+        assert elapsed < 2
+        assert len(overlapping_pairs()) == 10  # every pair of the five that wait
+    wait_for_workers_to_end()
+
+
+def test_failfast_starts_no_test_of_a_class_after_its_first_problem(get_json, parallel_app, settings):
+    settings.SMOKETEST_WORKERS = 2
+    oneclass.RELEASE.clear()
+    _, _, document = timed_get(get_json, f"{ONE_CLASS}.Waits", failfast="1")
+    # The hanging test had started beside the failing one: it is reported at its limit.
+    assert list(by_name(document)) == (["test_a_fails_soon", "test_b_hangs"] if PARALLEL else ["test_a_fails_soon"])
+    assert document["tests_failed"] == 1
+    oneclass.RELEASE.set()
+    wait_for_workers_to_end()
 
 
 def test_a_timeout_in_one_worker_does_not_stop_the_others(get_json, parallel_app, release):
@@ -198,30 +247,20 @@ def test_verbosity_2_prints_each_outcome_once_as_it_arrives(parallel_app):
         assert names.index(f"{WAITING}.Waits5.test_waits") < names.index(f"{WAITING}.Waits0.test_waits")
 
 
-def server_sessions() -> int:
-    """The sessions the database server has open on this test's databases."""
-    names = [connections[alias].settings_dict["NAME"] for alias in connections]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = ANY(%s)", [names])
-        else:
-            cursor.execute("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB IN (%s, %s)", names)
-        return cursor.fetchone()[0]
-
-
 @pytest.mark.skipif(not PARALLEL, reason="SQLite has no server sessions")
 def test_workers_close_their_connections_when_the_run_ends(get_json, smoke_apps, settings):
     smoke_apps("isolation", "multidb", "passing")
     settings.SMOKETEST_WORKERS = 4
     get_json()
-    baseline = server_sessions()
+    time.sleep(0.5)  # the server ends the sessions closed meanwhile
+    baseline = len(server_sessions())
     most = [0]
     running = threading.Event()
 
     def watch() -> None:
         try:
             while running.is_set():
-                most[0] = max(most[0], server_sessions())
+                most[0] = max(most[0], len(server_sessions()))
         finally:
             connection.close()
 
@@ -233,10 +272,28 @@ def test_workers_close_their_connections_when_the_run_ends(get_json, smoke_apps,
         running.clear()
         watcher.join()
         end = time.monotonic() + 5
-        while server_sessions() > baseline and time.monotonic() < end:
+        while len(server_sessions()) > baseline and time.monotonic() < end:
             time.sleep(0.05)
-        assert server_sessions() == baseline
-    assert most[0] > baseline + 2  # the watcher's own session, and the workers'
+        assert len(server_sessions()) == baseline
+    assert most[0] > baseline + 1  # the workers'
+
+
+def idle_workers() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.name == IDLE_NAME}
+
+
+def test_workers_wait_for_the_next_run_and_end_when_retired(get_json, smoke_apps, settings):
+    smoke_apps("passing", "multidb", "outcomes")
+    settings.SMOKETEST_WORKERS = 4
+    retire_idle_workers()
+    get_json()
+    idle = idle_workers()
+    assert 1 <= len(idle) <= (4 if PARALLEL else 1)
+    for _ in range(3):
+        get_json()
+        assert idle_workers() == idle  # the same threads ran the next runs
+    retire_idle_workers()
+    assert idle_workers() == set()
 
 
 def test_workers_on_sqlite_warn_that_they_have_no_effect(settings):

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.cache import cache
 
-from tests.conftest import widget_names
+from tests.conftest import closed_port, widget_names
 from tests.smokeapps.concurrency import smoke as concurrency
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
@@ -76,6 +76,18 @@ def test_a_cache_that_is_down_does_not_stop_the_tests(client, cached, settings, 
     assert [client.get("/smoketest/").status_code for _ in range(2)] == [200, 200]
     assert len(runs) == 2
     assert "could not read the result cache" in caplog.text
+
+
+def test_a_shared_cache_that_is_down_leaves_each_process_its_own_single_flight(
+    client, cached, settings, smoke_apps, runs, caplog
+):
+    smoke_apps("multidb")
+    down = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{closed_port()}"}
+    settings.CACHES = {**settings.CACHES, "down": down}
+    settings.SMOKETEST_CACHE = "down"
+    assert [client.get("/smoketest/").status_code for _ in range(2)] == [200, 200]
+    assert len(runs) == 2
+    assert "the result cache is down: runs are not shared across processes" in caplog.text
 
 
 def test_a_run_waits_for_the_one_under_way_only_within_its_budget(live_server, smoke_apps, settings, release):

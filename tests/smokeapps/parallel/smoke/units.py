@@ -24,3 +24,8 @@ class WithClassFixtures(Plain):
     def setUpClass(cls):
         super().setUpClass()
         SET_UP.append(cls.__name__)
+
+
+class WithSetUp(Plain):
+    def setUp(self):
+        self.prepared = True
