@@ -52,7 +52,7 @@ def run_smoke_tests(
 
     started_at = datetime.now(timezone.utc)
     clock = time.perf_counter()
-    result = RunResult(started_at=started_at)
+    result = RunResult(started_at=started_at, release=smoketest_settings.RELEASE)
     suite: list[AppSuite] = []
     try:
         suite = selected_suite(selection)
@@ -73,7 +73,7 @@ def run_smoke_tests(
 
 def not_started(reason: str) -> RunResult:
     """A FAIL result for a run that could not start, logged as any run."""
-    result = RunResult(started_at=datetime.now(timezone.utc))
+    result = RunResult(started_at=datetime.now(timezone.utc), release=smoketest_settings.RELEASE)
     result.outcomes = [error_outcome("smoketest", "smoketest", f"not run: {reason}")]
     _announce(result)
     return result

@@ -67,6 +67,11 @@ VALIDATORS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
         lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
         "a whole number of workers, 1 or more (1: one test class at a time)",
     ),
+    "RELEASE": (
+        "smoketest.E015",
+        lambda v: v is None or (isinstance(v, str) and bool(v.strip()) and "\n" not in v),
+        "None or a one-line string such as a commit hash",
+    ),
 }
 IMPORT_CHECK_ID = "smoketest.E012"
 
