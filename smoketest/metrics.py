@@ -56,7 +56,7 @@ def run_metrics(result: RunResult, *, per_test: bool = True) -> list[Gauge]:
         ),
         Gauge(
             "smoketest_test_passed",
-            "1 when the test passed, 0 when it failed or errored (a skipped test has no sample).",
+            "Whether the test passed (1) or failed or errored (0); a skipped test has no sample.",
             [
                 (_test_labels(outcome), outcome.status is Status.PASS)
                 for outcome in result.outcomes

@@ -445,7 +445,7 @@ def test_wait_polls_until_the_expected_release_passes(canned):
     assert process.returncode == OK, process.stdout + process.stderr
     assert process.stdout.startswith("SMOKETEST OK - 2 passed, 0 failed, 0 errored, 0 skipped in 35 ms, release new |")
     assert len(canned.times) == 4
-    pauses = [later - earlier for earlier, later in zip(canned.times, canned.times[1:])]
+    pauses = [later - earlier for earlier, later in zip(canned.times, canned.times[1:], strict=False)]
     assert [round(pause) for pause in pauses] == [1, 2, 4]  # backoff
     assert time.monotonic() - started < 15
     progress = process.stderr.splitlines()
