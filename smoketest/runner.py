@@ -297,7 +297,7 @@ class OutcomeRecorder(unittest.TestResult):
         if message:
             self.messages.append(message)
         if err is not None:
-            self.tracebacks.append("".join(traceback.format_exception(*err)))
+            self.tracebacks.append(test_traceback(err, failure=status is Status.FAIL))
 
     def addError(self, test: unittest.TestCase, err: Any) -> None:
         self._record(Status.ERROR, describe(err[1]), err)
@@ -330,6 +330,28 @@ def _has_class_fixtures(cls: type[SmokeTest]) -> bool:
         for name in (SETUP_CLASS, "tearDownClass")
     )
     return any(overridden) or bool(cls._class_cleanups)  # type: ignore[attr-defined]
+
+
+def test_traceback(err: ExcInfo, *, failure: bool) -> str:
+    """The traceback of what a test raised, without the frames of unittest and
+    of this app (modules that set ``__unittest``, unittest's convention): the
+    leading ones, and for a failed assertion the trailing ones, so that the
+    test's own line comes first. All of it when no frame would be left."""
+    exc_type, value, tb = err
+    start = tb
+    while start is not None and _hidden(start):
+        start = start.tb_next
+    if start is None:
+        return "".join(traceback.format_exception(exc_type, value, tb))
+    length = 0
+    frame: TracebackType | None = start
+    while failure and frame is not None and not _hidden(frame):
+        length, frame = length + 1, frame.tb_next
+    return "".join(traceback.format_exception(exc_type, value, start, limit=length if failure else None))
+
+
+def _hidden(tb: TracebackType) -> bool:
+    return "__unittest" in tb.tb_frame.f_globals
 
 
 def describe(exc: BaseException) -> str:

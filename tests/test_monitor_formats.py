@@ -247,3 +247,24 @@ def test_health_error_answer(client, smoke_apps, settings):
     document = json.loads(response.content)
     assert_health_document(document)
     assert document == {"status": "fail", "output": "Authentication credentials were not provided."}
+
+
+# Tracebacks ---------------------------------------------------------------
+
+
+def test_tracebacks_start_at_the_test_without_unittests_or_this_apps_frames(client, smoke_apps, settings):
+    smoke_apps("checkout")
+    settings.DEBUG = True
+    tests = {test["name"].rpartition(".")[2]: test for test in get(client, format="json").json()["tests"]}
+    for name, last_line in [
+        ("test_mail_server_accepts_a_connection", 'raise ConnectionRefusedError(111, "Connection refused")'),
+        ("test_receipt_links_point_at_the_receipt_service", "self.assertEqual(link, "),
+    ]:
+        lines = tests[name]["traceback"].splitlines()
+        assert lines[0] == "Traceback (most recent call last):"
+        assert re.fullmatch(rf'  File ".*/checkout/smoke\.py", line \d+, in {name}', lines[1]), lines[1]
+        frames = [line for line in lines if line.startswith('  File "')]
+        assert len(frames) == 1, tests[name]["traceback"]
+        assert lines[2].strip().startswith(last_line)
+        assert "unittest" not in tests[name]["traceback"].replace("unittest.", "")
+        assert "smoketest/case.py" not in tests[name]["traceback"]
