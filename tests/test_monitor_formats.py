@@ -3,7 +3,9 @@ texts that no keyword check mistakes for a sample, the release in every
 format, and the health+json format (draft-inadarei-api-health-check-06)."""
 
 import json
+import os
 import re
+import subprocess
 from datetime import datetime
 
 import pytest
@@ -268,3 +270,30 @@ def test_tracebacks_start_at_the_test_without_unittests_or_this_apps_frames(clie
         assert lines[2].strip().startswith(last_line)
         assert "unittest" not in tests[name]["traceback"].replace("unittest.", "")
         assert "smoketest/case.py" not in tests[name]["traceback"]
+
+
+# JUnit read by a real consumer ----------------------------------------------
+
+# xunit-viewer's CLI (bin/xunit-viewer.js of the npm package; .ci/run installs it).
+XUNIT_VIEWER = os.environ.get("SMOKETEST_XUNIT_VIEWER")
+
+
+@pytest.mark.parametrize("case", ["full", "summary", "error"])
+def test_junit_is_read_by_xunit_viewer(client, smoke_apps, settings, tmp_path, case):
+    if XUNIT_VIEWER is None:
+        if os.environ.get("SMOKETEST_REQUIRE_BROWSER") == "1":
+            pytest.fail("SMOKETEST_REQUIRE_BROWSER=1 but SMOKETEST_XUNIT_VIEWER does not name xunit-viewer's CLI")
+        pytest.skip("needs xunit-viewer: SMOKETEST_XUNIT_VIEWER=path/to/bin/xunit-viewer.js")
+    smoke_apps("passing", "checkout")
+    if case == "summary":
+        settings.SMOKETEST_PUBLIC_DETAIL = "summary"
+    if case == "error":
+        settings.SMOKETEST_TOKEN = "s3cret"
+    report = tmp_path / "smoketest.xml"
+    report.write_bytes(get(client, format="junit").content)
+    command = ["node", XUNIT_VIEWER, "-r", str(report), "-o", str(tmp_path / "report.html"), "-c", "-n", "-C", "false"]
+    process = subprocess.run(command, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert process.returncode == 0, process.stdout[-2000:] + process.stderr[-2000:]
+    assert (tmp_path / "report.html").stat().st_size > 0
+    shown = {"full": "test_mail_server_accepts_a_connection", "summary": "smoketest", "error": "request"}[case]
+    assert shown in process.stdout
