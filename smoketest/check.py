@@ -12,6 +12,7 @@ import email.utils
 import http.client
 import json
 import os
+import re
 import ssl
 import sys
 import threading
@@ -122,6 +123,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print the server's JSON document, not the plugin line")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     args = parser.parse_args(argv)
+    if _USERINFO.search(args.url):  # checked first: the error must not repeat it
+        parser.error("the URL must not hold a user name or password: send credentials with --token or --header")
     if not args.url.startswith(("http://", "https://")):
         parser.error(f"the URL must start with http:// or https://, not {args.url!r}")
     return args
@@ -184,7 +187,8 @@ def poll(args: argparse.Namespace, timeout: float) -> Verdict:
         answer = fetch(args.url, headers=request_headers(args), timeout=timeout)
         document = smoketest_document(answer)
     except NoReport as exc:
-        return Verdict(exc.state, [f"SMOKETEST {STATE_NAMES[exc.state]} - {exc}"], retry_after=exc.retry_after)
+        line = f"SMOKETEST {STATE_NAMES[exc.state]} - {_printable(str(exc))}"
+        return Verdict(exc.state, [line], retry_after=exc.retry_after)
     state, reason = judge(document, args.warning_ms, args.critical_ms)
     release = document.get("release")
     expected = args.expect_release is None or release == args.expect_release
@@ -314,6 +318,16 @@ def _is_run_report(document: Any) -> bool:
         and isinstance(document.get("time"), (int, float))
         and all(isinstance(document.get(key, []), list) for key in PROBLEM_KEYS)
     )
+
+
+# A URL's userinfo: from the scheme to the last "@" before its host.
+_USERINFO = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://)\S*@(?=[^\s@/?#]*(?:[/?#\s]|$))")
+
+
+def _printable(message: str) -> str:
+    """``message`` on one line, without a ``|`` (Nagios would read
+    performance data after it) or the password of any URL in it."""
+    return _USERINFO.sub(r"\1***@", " ".join(message.split()).replace("|", "/"))
 
 
 def _excerpt(body: bytes) -> str:

@@ -521,3 +521,17 @@ def test_wait_against_the_live_endpoint_and_its_release(endpoint, smoke_apps, se
     process = check(endpoint, "--wait", "20", "--expect-release", "v2.0.1")
     assert process.returncode == OK, process.stdout
     assert ", release v2.0.1 |" in process.stdout
+
+
+def test_a_status_line_is_one_line_without_a_password_or_a_pipe(canned):
+    url = canned.answer(503, {"detail": "down | for\nmaintenance"})
+    process = check(url)
+    assert process.stdout == "SMOKETEST CRITICAL - HTTP 503: down / for maintenance\n"
+    for url in ["http://monitor:pa/ss@wo?rd@127.0.0.1/smoketest/", "ftp://monitor:s3cret@example.com/"]:
+        process = check(url)
+        assert process.returncode == UNKNOWN
+        assert process.stdout == (
+            "SMOKETEST UNKNOWN - usage error: the URL must not hold a user name or password: "
+            "send credentials with --token or --header\n"
+        )
+        assert "pa/ss" not in process.stderr and "s3cret" not in process.stderr
