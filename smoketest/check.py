@@ -19,7 +19,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
@@ -61,7 +61,7 @@ class Verdict:
     lines: list[str]
     body: bytes | None = None
     done: bool = False
-    retry_after: float | None = field(default=None, repr=False)
+    retry_after: float | None = None
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -356,7 +356,7 @@ def plugin_lines(
     time_ms = round(document["time"])
     thresholds = ";".join("" if limit is None else f"{limit:g}" for limit in (warning_ms, critical_ms))
     release = document.get("release")
-    of_release = "" if release is None else f", release {str(release).replace('|', '/')}"
+    of_release = "" if release is None else f", release {_printable(str(release))}"
     summary = f"{passed} passed, {failed} failed, {errored} errored, {skipped} skipped in {time_ms} ms{of_release}"
     perfdata = (
         f"tests={run};;;0 failed={failed};;;0 errored={errored};;;0 skipped={skipped};;;0 "
