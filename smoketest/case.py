@@ -11,6 +11,9 @@ from django.test import SimpleTestCase
 
 from smoketest.conf import smoketest_settings
 
+# unittest's convention: tracebacks leave out this module's frames.
+__unittest = True
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

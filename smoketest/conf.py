@@ -52,6 +52,8 @@ DEFAULTS: dict[str, Any] = {
     "SHOW_TRACEBACKS": None,
     # The site's public base URL (``https://www.example.com/``), for the checks that look at it from outside.
     "PUBLIC_URL": None,
+    # The deployed release (a commit, a version), shown in every format: how a deploy script knows which one answered.
+    "RELEASE": None,
 }
 
 IMPORT_STRINGS = {"AUTHENTICATION_CLASSES", "PERMISSION_CLASSES", "THROTTLE_CLASSES"}

@@ -9,7 +9,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from smoketest.access import Disclosure
-from smoketest.result import OutcomeGroup, RunResult, Status, TestOutcome
+from smoketest.result import AppResult, OutcomeGroup, RunResult, Status, TestOutcome
 
 SUITES_NAME = "smoketest"
 
@@ -19,27 +19,40 @@ _PROBLEM_TAGS = {Status.FAIL: "failure", Status.ERROR: "error", Status.SKIP: "sk
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def junit_document(result: RunResult | None, shown: Disclosure) -> str:
-    """The XML text; only the totals when ``shown`` hides names, and an empty
-    ``<testsuites>`` for ``result=None`` (an error answer)."""
-    root = ET.Element("testsuites", name=SUITES_NAME)
-    if result is None:
-        root.attrib.update(tests="0", failures="0", errors="0")
-    else:
-        root.attrib.update(_counts(result), time=_seconds(result.duration_ms))
-        timestamp = result.started_at.isoformat(timespec="seconds")
-        for app in result.apps if shown.names else []:
-            suite = _element(
-                root,
-                "testsuite",
-                name=app.label,
-                **_counts(app),
-                skipped=str(len(app.skipped)),
-                time=_seconds(app.duration_ms),
-                timestamp=timestamp,
-            )
-            for outcome in app.outcomes:
-                _add_testcase(suite, outcome, shown.tracebacks)
+def junit_document(result: RunResult, shown: Disclosure) -> str:
+    """The XML text; when ``shown`` hides names, one ``<testsuite>`` of the
+    totals without test cases (consumers expect at least one suite)."""
+    root = ET.Element("testsuites", {"name": SUITES_NAME, **_counts(result), "time": _seconds(result.duration_ms)})
+    timestamp = result.started_at.isoformat(timespec="seconds")
+    for app in result.apps if shown.names else [result]:
+        suite = _element(
+            root,
+            "testsuite",
+            name=app.label if isinstance(app, AppResult) else SUITES_NAME,
+            **_counts(app),
+            skipped=str(len(app.skipped)),
+            time=_seconds(app.duration_ms),
+            timestamp=timestamp,
+        )
+        if result.release is not None:
+            _element(_element(suite, "properties"), "property", name="release", value=result.release)
+        for outcome in app.outcomes if shown.names else []:
+            _add_testcase(suite, outcome, shown.tracebacks)
+    return _xml(root)
+
+
+def junit_error_document(detail: str, status: int | None) -> str:
+    """An error answer (400, 401, 403, 429...): one suite with one ``<error>``
+    that says why (``detail`` is what the caller may see)."""
+    root = ET.Element("testsuites", name=SUITES_NAME, tests="1", failures="0", errors="1")
+    suite = _element(root, "testsuite", name=SUITES_NAME, tests="1", failures="0", errors="1", skipped="0")
+    case = _element(suite, "testcase", name="request", classname=SUITES_NAME)
+    reason = detail if status is None else f"HTTP {status}: {detail}"
+    _element(case, "error", message=reason).text = _xml_text(reason)
+    return _xml(root)
+
+
+def _xml(root: ET.Element) -> str:
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

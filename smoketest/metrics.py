@@ -10,18 +10,21 @@ Labels = dict[str, str]
 
 @dataclass(frozen=True)
 class Gauge:
-    """One metric family: its name, help text and samples."""
+    """One metric family: its name, help text and samples. An ``info`` family
+    is OpenMetrics' info type (samples named ``<name>_info``, value 1), a
+    gauge named ``<name>_info`` in the 0.0.4 format."""
 
     name: str
     help: str
     samples: list[tuple[Labels, float]] = field(default_factory=list)
+    info: bool = False
 
 
 def run_metrics(result: RunResult, *, per_test: bool = True) -> list[Gauge]:
     """The metric families of one run, all gauges (each scrape is a new run);
     without ``per_test``, only those that name no test."""
     run = [
-        Gauge("smoketest_up", "1 when the smoke test run passed, 0 when it failed.", [({}, result.passed)]),
+        Gauge("smoketest_up", "Whether the smoke test run passed (1) or failed (0).", [({}, result.passed)]),
         Gauge(
             "smoketest_tests",
             "Tests in the run, by status.",
@@ -34,6 +37,15 @@ def run_metrics(result: RunResult, *, per_test: bool = True) -> list[Gauge]:
             [({}, result.started_at.timestamp())],
         ),
     ]
+    if result.release is not None:
+        run.append(
+            Gauge(
+                "smoketest_release",
+                "The SMOKETEST_RELEASE that ran the tests.",
+                [({"release": result.release}, 1)],
+                info=True,
+            )
+        )
     if not per_test:
         return run
     return run + [
@@ -44,7 +56,7 @@ def run_metrics(result: RunResult, *, per_test: bool = True) -> list[Gauge]:
         ),
         Gauge(
             "smoketest_test_passed",
-            "1 when the test passed, 0 when it failed or errored (a skipped test has no sample).",
+            "Whether the test passed (1) or failed or errored (0); a skipped test has no sample.",
             [
                 (_test_labels(outcome), outcome.status is Status.PASS)
                 for outcome in result.outcomes
@@ -58,8 +70,10 @@ def exposition(gauges: Iterable[Gauge], *, openmetrics: bool) -> str:
     """The text exposition: Prometheus 0.0.4, or OpenMetrics 1.0.0 (which ends in ``# EOF``)."""
     lines = []
     for gauge in gauges:
-        lines += [f"# HELP {gauge.name} {gauge.help}", f"# TYPE {gauge.name} gauge"]
-        lines += [f"{gauge.name}{_label_set(labels)} {_number(value)}" for labels, value in gauge.samples]
+        sample_name = f"{gauge.name}_info" if gauge.info else gauge.name
+        family, kind = (gauge.name, "info") if gauge.info and openmetrics else (sample_name, "gauge")
+        lines += [f"# HELP {family} {gauge.help}", f"# TYPE {family} {kind}"]
+        lines += [f"{sample_name}{_label_set(labels)} {_number(value)}" for labels, value in gauge.samples]
     if openmetrics:
         lines.append("# EOF")
     return "".join(f"{line}\n" for line in lines)

@@ -8,7 +8,7 @@ from rest_framework import renderers
 from smoketest.access import Disclosure
 from smoketest.conf import smoketest_settings
 from smoketest.html_report import content_security_policy, html_page, stylesheet
-from smoketest.junit import junit_document
+from smoketest.junit import junit_document, junit_error_document
 from smoketest.metrics import exposition, run_metrics
 from smoketest.result import RunResult, Status
 
@@ -31,6 +31,7 @@ def report_lines(result: RunResult, shown: Disclosure) -> list[str]:
         f"tests errored: {counts[Status.ERROR]}",
         f"tests skipped: {counts[Status.SKIP]}",
         f"time: {result.duration_ms:f}ms",
+        *([f"release: {result.release}"] if result.release is not None else []),
     ]
     if not shown.names:
         return lines
@@ -38,9 +39,10 @@ def report_lines(result: RunResult, shown: Disclosure) -> list[str]:
 
 
 def json_document(result: RunResult, shown: Disclosure) -> dict[str, Any]:
-    """The JSON report: the 1.x keys plus ``tests_skipped``, ``started_at``,
-    ``cached``, ``age`` and one object per test (names and messages only when
-    ``shown.names``, tracebacks only when ``shown.tracebacks``)."""
+    """The JSON report, keys in README order: the 1.x keys plus
+    ``tests_skipped``, ``started_at``, ``cached``, ``age``, ``release`` and
+    one object per test (names and messages only when ``shown.names``,
+    tracebacks only when ``shown.tracebacks``)."""
     counts = result.counts
     document: dict[str, Any] = {
         "status": result.status,
@@ -50,15 +52,19 @@ def json_document(result: RunResult, shown: Disclosure) -> dict[str, Any]:
         "tests_failed": counts[Status.FAIL],
         "tests_errored": counts[Status.ERROR],
         "tests_skipped": counts[Status.SKIP],
-        "time": round(result.duration_ms, 3),
-        "started_at": result.started_at.isoformat(),
-        "cached": result.cached,
-        "age": round(result.age_seconds, 3),
     }
+    if shown.names:
+        document["failed_tests"] = [outcome.summary_line for outcome in result.failures]
+        document["errored_tests"] = [outcome.summary_line for outcome in result.errors]
+    document.update(
+        time=round(result.duration_ms, 3),
+        started_at=result.started_at.isoformat(),
+        cached=result.cached,
+        age=round(result.age_seconds, 3),
+        release=result.release,
+    )
     if not shown.names:
         return document
-    document["failed_tests"] = [outcome.summary_line for outcome in result.failures]
-    document["errored_tests"] = [outcome.summary_line for outcome in result.errors]
     document["tests"] = [
         {
             "name": outcome.name,
@@ -97,13 +103,15 @@ class ReportRenderer(renderers.BaseRenderer):
         if isinstance(data, RunResult):
             text = self.render_result(data, disclosure(renderer_context))
         else:
-            text = self.render_detail(error_detail(data))
+            response = (renderer_context or {}).get("response")
+            text = self.render_detail(error_detail(data), getattr(response, "status_code", None))
         return text.encode("utf-8")
 
     def render_result(self, result: RunResult, shown: Disclosure) -> str:
         raise NotImplementedError
 
-    def render_detail(self, detail: str) -> str:
+    def render_detail(self, detail: str, status: int | None) -> str:
+        """An error answer (``status`` is its HTTP status, when known)."""
         raise NotImplementedError
 
 
@@ -116,8 +124,15 @@ class PlainTextRenderer(ReportRenderer):
     def render_result(self, result: RunResult, shown: Disclosure) -> str:
         return "".join(f"{line}\n" for line in report_lines(result, shown))
 
-    def render_detail(self, detail: str) -> str:
+    def render_detail(self, detail: str, status: int | None) -> str:
         return f"{detail}\n"
+
+
+class _SpacedJSON(renderers.JSONRenderer):
+    """DRF's JSON with the separators 1.x wrote (``", "`` and ``": "``), which
+    keyword monitors set up against 1.x look for: ``"status": "PASS"``."""
+
+    compact = False
 
 
 class JSONRenderer(ReportRenderer):
@@ -130,7 +145,62 @@ class JSONRenderer(ReportRenderer):
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         if isinstance(data, RunResult):
             data = json_document(data, disclosure(renderer_context))
-        return renderers.JSONRenderer().render(data, accepted_media_type, renderer_context)
+        return _SpacedJSON().render(data, accepted_media_type, renderer_context)
+
+
+class HealthRenderer(ReportRenderer):
+    """``application/health+json`` (the IETF draft "Health Check Response
+    Format for HTTP APIs", draft-inadarei-api-health-check-06) and
+    ``?format=health``."""
+
+    media_type = "application/health+json"
+    format = "health"
+    charset = None
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        if isinstance(data, RunResult):
+            data = health_document(data, disclosure(renderer_context))
+        else:
+            data = {"status": "fail", "output": error_detail(data)}
+        return _SpacedJSON().render(data, accepted_media_type, renderer_context)
+
+
+#: Test status -> the draft's ``status``: a skipped test is a "warn" (it
+#: checked nothing), which leaves the run's own status "pass".
+HEALTH_STATUS = {Status.PASS: "pass", Status.FAIL: "fail", Status.ERROR: "fail", Status.SKIP: "warn"}
+
+
+def health_document(result: RunResult, shown: Disclosure) -> dict[str, Any]:
+    """The run as a health check response: ``checks`` keyed by
+    ``<app>.<Class>:responseTime`` (only when ``shown.names``), one entry per
+    test with its status, duration (``observedValue``, ms) and message
+    (``output``, not for a pass)."""
+    document: dict[str, Any] = {"status": result.status.lower()}
+    if result.release is not None:
+        document["releaseId"] = result.release
+    document["description"] = "django-smoketest run"
+    if not result.passed:
+        counts = result.counts
+        document["output"] = f"{counts[Status.FAIL]} failed, {counts[Status.ERROR]} errored of {len(result.outcomes)}"
+    if not shown.names:
+        return document
+    checks: dict[str, list[dict[str, Any]]] = {}
+    time = result.started_at.isoformat()
+    for outcome in result.outcomes:
+        check = {
+            "componentId": outcome.name,
+            "componentType": "component",
+            "status": HEALTH_STATUS[outcome.status],
+            "time": time,
+            "observedValue": round(outcome.duration_ms, 3),
+            "observedUnit": "ms",
+        }
+        if outcome.status is not Status.PASS and outcome.message:
+            check["output"] = outcome.message
+        component = f"{outcome.app}.{outcome.class_path.rpartition('.')[2]}".replace(":", ".")
+        checks.setdefault(f"{component}:responseTime", []).append(check)
+    document["checks"] = checks
+    return document
 
 
 class HTMLRenderer(ReportRenderer):
@@ -150,7 +220,7 @@ class HTMLRenderer(ReportRenderer):
     def render_result(self, result: RunResult, shown: Disclosure) -> str:
         return html_page(result, shown)
 
-    def render_detail(self, detail: str) -> str:
+    def render_detail(self, detail: str, status: int | None) -> str:
         return html_page(None, Disclosure(), detail=detail)
 
 
@@ -166,7 +236,7 @@ class PrometheusRenderer(ReportRenderer):
     def render_result(self, result: RunResult, shown: Disclosure) -> str:
         return exposition(run_metrics(result, per_test=shown.names), openmetrics=self.openmetrics)
 
-    def render_detail(self, detail: str) -> str:
+    def render_detail(self, detail: str, status: int | None) -> str:
         return f"# {' '.join(detail.split())}\n"  # a comment: no metric at all
 
 
@@ -178,7 +248,7 @@ class OpenMetricsRenderer(PrometheusRenderer):
     format = "openmetrics"
     openmetrics = True
 
-    def render_detail(self, detail: str) -> str:
+    def render_detail(self, detail: str, status: int | None) -> str:
         return exposition([], openmetrics=True)  # OpenMetrics has no comments
 
 
@@ -191,8 +261,8 @@ class JUnitRenderer(ReportRenderer):
     def render_result(self, result: RunResult, shown: Disclosure) -> str:
         return junit_document(result, shown)
 
-    def render_detail(self, detail: str) -> str:
-        return junit_document(None, Disclosure())
+    def render_detail(self, detail: str, status: int | None) -> str:
+        return junit_error_document(detail, status)
 
 
 #: Every format, the fallback (plain text) first: the view's renderers and
@@ -204,5 +274,6 @@ REPORT_RENDERERS: list[type[ReportRenderer]] = [
     PrometheusRenderer,
     OpenMetricsRenderer,
     JUnitRenderer,
+    HealthRenderer,
 ]
 RENDERERS_BY_FORMAT = {renderer.format: renderer for renderer in REPORT_RENDERERS}

@@ -136,6 +136,8 @@ class RunResult(OutcomeGroup):
     started_at: datetime = field(kw_only=True)
     duration_ms: float = 0.0
     test_classes: int = 0
+    # SMOKETEST_RELEASE of the process that ran it.
+    release: str | None = None
     # Set when the result is served from the cache: how old it is, in seconds.
     cached: bool = False
     age_seconds: float = 0.0

@@ -52,7 +52,7 @@ def run_smoke_tests(
 
     started_at = datetime.now(timezone.utc)
     clock = time.perf_counter()
-    result = RunResult(started_at=started_at)
+    result = RunResult(started_at=started_at, release=smoketest_settings.RELEASE)
     suite: list[AppSuite] = []
     try:
         suite = selected_suite(selection)
@@ -79,7 +79,7 @@ def run_smoke_tests(
 
 def not_started(reason: str) -> RunResult:
     """A FAIL result for a run that could not start, logged as any run."""
-    result = RunResult(started_at=datetime.now(timezone.utc))
+    result = RunResult(started_at=datetime.now(timezone.utc), release=smoketest_settings.RELEASE)
     result.outcomes = [error_outcome("smoketest", "smoketest", f"not run: {reason}")]
     _announce(result)
     return result
@@ -303,7 +303,7 @@ class OutcomeRecorder(unittest.TestResult):
         if message:
             self.messages.append(message)
         if err is not None:
-            self.tracebacks.append("".join(traceback.format_exception(*err)))
+            self.tracebacks.append(test_traceback(err, failure=status is Status.FAIL))
 
     def addError(self, test: unittest.TestCase, err: Any) -> None:
         self._record(Status.ERROR, describe(err[1]), err)
@@ -336,6 +336,28 @@ def has_class_fixtures(cls: type[SmokeTest]) -> bool:
         for name in (SETUP_CLASS, "tearDownClass")
     )
     return any(overridden) or bool(cls._class_cleanups)  # type: ignore[attr-defined]
+
+
+def test_traceback(err: ExcInfo, *, failure: bool) -> str:
+    """The traceback of what a test raised, without the frames of unittest and
+    of this app (modules that set ``__unittest``, unittest's convention): the
+    leading ones, and for a failed assertion the trailing ones, so that the
+    test's own line comes first. All of it when no frame would be left."""
+    exc_type, value, tb = err
+    start = tb
+    while start is not None and _hidden(start):
+        start = start.tb_next
+    if start is None:
+        return "".join(traceback.format_exception(exc_type, value, tb))
+    length = 0
+    frame: TracebackType | None = start
+    while failure and frame is not None and not _hidden(frame):
+        length, frame = length + 1, frame.tb_next
+    return "".join(traceback.format_exception(exc_type, value, start, limit=length if failure else None))
+
+
+def _hidden(tb: TracebackType) -> bool:
+    return "__unittest" in tb.tb_frame.f_globals
 
 
 def describe(exc: BaseException) -> str:

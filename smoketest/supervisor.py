@@ -259,15 +259,19 @@ class Pool:
             worker.interruptible = False
             raise_in(worker.ident, Interrupted)  # type: ignore[arg-type]
         over_budget = step.started + step.limit > self.budget_end
-        seconds = time.monotonic() - step.started if over_budget else step.limit
+        ran_ms = (time.monotonic() - step.started) * 1000
+        seconds = ran_ms / 1000 if over_budget else step.limit
         message = f"timed out after {seconds:.3g} s"
         if over_budget:
             message += f" (the run's {self.run_timeout:g} s budget was spent)"
         if step.phase == "after":
-            self.outcomes.append(error_outcome(step.name, step.app, f"{message} in tearDownClass or cleanups"))
+            timed_out = [error_outcome(step.name, step.app, f"{message} in tearDownClass or cleanups")]
         else:
             prefix = f"{SETUP_CLASS} " if step.phase == "setup_class" else ""
-            self.outcomes.extend(error_outcome(name, step.app, prefix + message) for name in step.names_affected())
+            timed_out = [error_outcome(name, step.app, prefix + message) for name in step.names_affected()]
+        for outcome in timed_out[:1]:  # the time it ran, counted once (for setUpClass, on its first test)
+            outcome.duration_ms = ran_ms
+        self.outcomes.extend(timed_out)
         remaining = step.remaining()
         if remaining:
             self.pending.appendleft((step.app, replace(step.test_class, methods=remaining)))

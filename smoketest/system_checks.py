@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from smoketest.conf import DEFAULTS, IMPORT_STRINGS, smoketest_settings
 from smoketest.loader import load_suite
@@ -72,6 +73,11 @@ VALIDATORS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
         "smoketest.E015",
         lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
         "a whole number of bytes, 0 or more (0: read every poll's result from the cache)",
+    ),
+    "RELEASE": (
+        "smoketest.E016",
+        lambda v: v is None or (isinstance(v, str) and bool(v.strip()) and "\n" not in v),
+        "None or a one-line string such as a commit hash",
     ),
 }
 IMPORT_CHECK_ID = "smoketest.E012"
@@ -162,6 +168,36 @@ def check_discovery(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> 
                 "No smoke tests were discovered in any installed app.",
                 hint="Add a smoke.py module or smoke/ package with SmokeTest subclasses to an app.",
                 id="smoketest.W001",
+            )
+        )
+    return messages
+
+
+#: The app's routes, by URL name.
+ROUTES = ("smoketest:smoketest", "smoketest:ping")
+
+
+@checks.register(checks.Tags.urls)
+def check_routes_reachable(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """An earlier catch-all pattern (a CMS's page route) answers the endpoint's URLs instead of the app."""
+    messages: list[checks.CheckMessage] = []
+    for name in ROUTES:
+        try:
+            path = reverse(name)
+        except NoReverseMatch:
+            continue  # not included: nothing to shadow
+        try:
+            match = resolve(path)
+        except Resolver404:
+            continue
+        if match.view_name == name:
+            continue
+        messages.append(
+            checks.Warning(
+                f"{path} ({name}) is answered by {match._func_path} (URL pattern {match.route!r}), not by "
+                "django-smoketest: an earlier pattern in the URLconf shadows it.",
+                hint='Put path("smoketest/", include("smoketest.urls")) before that pattern.',
+                id="smoketest.W006",
             )
         )
     return messages

@@ -25,6 +25,8 @@ JUNIT_ELEMENTS = {
         {"name", "time", "classname", "group"},
         {"skipped", "error", "failure", "system-out", "system-err"},
     ),
+    "properties": (set(), set(), {"property"}),
+    "property": ({"name", "value"}, {"name", "value"}, set()),
     "failure": (set(), {"type", "message"}, set()),
     "error": (set(), {"type", "message"}, set()),
     "skipped": (set(), {"type", "message"}, set()),

@@ -102,3 +102,48 @@ def test_screenshot(chromium, report_server, tmp_path, width):
     # SMOKETEST_SCREENSHOT=docs/screenshot.png refreshes the README's screenshot.
     if width == 1024 and os.environ.get("SMOKETEST_SCREENSHOT"):
         shutil.copyfile(screenshot, os.environ["SMOKETEST_SCREENSHOT"])
+
+
+# axe-core: SMOKETEST_AXE is the path of axe.min.js (the npm package axe-core; .ci/run installs it).
+AXE = os.environ.get("SMOKETEST_AXE")
+# Appended to the report: run axe-core on it and post what it found to the
+# framing page (a headless window is never narrower than 500 px: the frame is).
+AXE_RUN = """<script>%s</script><script>
+axe.run(document, {resultTypes: ["violations"]}).then((results) => parent.postMessage(JSON.stringify({
+  viewportWidth: document.documentElement.clientWidth,
+  violations: results.violations.map((v) => ({
+    id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ") + ": " + n.failureSummary),
+  })),
+}), "*"));
+</script>"""
+FRAME = """<!DOCTYPE html><html><body>
+<iframe src="report.html" width="%d" height="900"></iframe><pre id="axe-results"></pre>
+<script>window.addEventListener("message", (event) => {
+  document.getElementById("axe-results").textContent = event.data;
+});</script>
+</body></html>"""
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("apps", [("passing",), ("passing", "checkout")], ids=["PASS", "FAIL"])
+def test_no_axe_core_violation(chromium, client, smoke_apps, settings, tmp_path, apps, scheme, width):
+    if AXE is None:
+        if REQUIRED:
+            pytest.fail("SMOKETEST_REQUIRE_BROWSER=1 but SMOKETEST_AXE does not name axe.min.js (npm: axe-core)")
+        pytest.skip("needs axe-core: SMOKETEST_AXE=path/to/axe.min.js")
+    smoke_apps(*apps)
+    settings.DEBUG = True  # tracebacks folded under the problems: the page at its fullest
+    page = client.get("/smoketest/", {"format": "html"}).content.decode()
+    assert ("<details>" in page) == (len(apps) == 2)
+    if scheme == "dark":  # the dark palette, whatever the headless browser prefers
+        page = page.replace("@media (prefers-color-scheme: dark)", "@media all")
+    (tmp_path / "report.html").write_text(page.replace("</body>", AXE_RUN % Path(AXE).read_text() + "</body>"))
+    (tmp_path / "frame.html").write_text(FRAME % width)
+    uri = (tmp_path / "frame.html").as_uri()
+    dom = chromium("--window-size=1400,1000", "--virtual-time-budget=30000", "--dump-dom", uri)
+    results = html5lib.parse(dom, namespaceHTMLElements=False).find(".//pre[@id='axe-results']").text
+    assert results, "axe-core did not finish"
+    found = json.loads(results)
+    assert found["viewportWidth"] == width
+    assert found["violations"] == []

@@ -1,7 +1,17 @@
+import types
+
 import pytest
 from django.core import checks
+from django.http import HttpResponse
+from django.urls import include, path, re_path
 
-from smoketest.system_checks import check_cache_sharing, check_discovery, check_exposure, check_settings
+from smoketest.system_checks import (
+    check_cache_sharing,
+    check_discovery,
+    check_exposure,
+    check_routes_reachable,
+    check_settings,
+)
 from tests.settings import REDIS_URL
 
 
@@ -94,3 +104,43 @@ def test_a_result_cache_that_is_not_shared_between_processes_warns(settings):
     assert "'default' cache (LocMemCache) is not shared" in check_cache_sharing()[0].msg
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     assert check_cache_sharing() == []
+
+
+def shadowing_urlconf():
+    """A URLconf like django CMS's: a catch-all page route before the include."""
+
+    def page(request, slug=""):
+        return HttpResponse(f"page {slug}")
+
+    module = types.ModuleType("shadowing_urls")
+    module.urlpatterns = [
+        re_path(r"^(?P<slug>[0-9A-Za-z/_-]*)$", page, name="pages-details-by-slug"),
+        path("smoketest/", include("smoketest.urls")),
+    ]
+    return module
+
+
+def test_routes_shadowed_by_an_earlier_catch_all_are_named(settings, client):
+    assert check_routes_reachable() == []
+    settings.ROOT_URLCONF = shadowing_urlconf()
+    warnings = check_routes_reachable()
+    assert ids(warnings) == ["smoketest.W006", "smoketest.W006"]
+    assert warnings[0].msg == (
+        "/smoketest/ (smoketest:smoketest) is answered by tests.test_checks.page (URL pattern "
+        "'^(?P<slug>[0-9A-Za-z/_-]*)$'), not by django-smoketest: an earlier pattern in the URLconf shadows it."
+    )
+    assert warnings[1].msg.startswith("/smoketest/ping/ (smoketest:ping) is answered by tests.test_checks.page")
+    assert client.get("/smoketest/ping/").content == b"page smoketest/ping/"  # what the warning is about
+
+
+def test_routes_not_included_need_no_warning(settings):
+    module = types.ModuleType("no_smoketest_urls")
+    module.urlpatterns = []
+    settings.ROOT_URLCONF = module
+    assert check_routes_reachable() == []
+
+
+@pytest.mark.parametrize("value, valid", [(None, True), ("4f2c1ab", True), ("", False), ("a\nb", False), (3, False)])
+def test_release_must_be_a_one_line_string(settings, value, valid):
+    settings.SMOKETEST_RELEASE = value
+    assert ids(check_settings()) == ([] if valid else ["smoketest.E016"])

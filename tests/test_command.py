@@ -8,7 +8,7 @@ import pytest
 PACKAGE = "tests.smokeapps.package.smoke"
 TAGGED = "tests.smokeapps.tagged.smoke"
 pytestmark = pytest.mark.django_db(databases="__all__")  # the subprocess uses the test databases
-PROGRESS_LINE = re.compile(r"(?P<name>\S+) \.\.\. (?P<status>PASS|FAIL|ERROR|SKIP) \(\d+\.\d ms\)")
+PROGRESS_LINE = re.compile(r"(?P<name>\S+) \.\.\. (?P<status>PASS|FAIL|ERROR|SKIP) \(\d+\.\d ms\)(: (?P<reason>.+))?")
 PASS_REPORT = re.compile(
     r"\APASS\ntest classes: 1\ntests run: 2\ntests passed: 2\ntests failed: 0\ntests errored: 0\n"
     r"tests skipped: 0\ntime: \d+\.\d+ms\n\Z"
@@ -153,6 +153,19 @@ def test_verbosity_2_prints_each_test_as_it_finishes_on_stderr(manage, smoke_app
         ("tests.smokeapps.failfast.smoke.AFixtures.test_2_passes", "PASS"),
         ("tests.smokeapps.failfast.smoke.BLater.test_errors", "ERROR"),
     ]
+
+
+def test_verbosity_2_prints_skip_reasons(manage, smoke_apps):
+    smoke_apps("outcomes")
+    process = manage("-v", "2")
+    reasons = {
+        match["name"].rpartition(".")[2]: match["reason"]
+        for match in map(PROGRESS_LINE.fullmatch, process.stderr.splitlines())
+        if match and match["status"] == "SKIP"
+    }
+    assert reasons["test_skipped"] == "not today"
+    assert reasons["test_skipped_if"] == "condition met"
+    assert set(reasons.values()) >= {"not today", "condition met", "whole class off"}
 
 
 def test_skip_app_adds_to_the_skip_apps_setting(manage, smoke_apps, settings):

@@ -55,7 +55,7 @@ def test_failures_name_route_role_and_status(crawl):
     tests = crawl("crawl")
     assert tests["Crawl"]["status"] == "fail"
     assert tests["Crawl"]["message"] == (
-        "2 problems in 36 requests: "
+        "2 problems in 36 requests (made as anonymous 9, authenticated 9, staff 9, superuser 9): "
         "GET /staff-page/ (staff-page) as staff: RuntimeError: the staff page broke; "
         "GET /super-page/ (super-page) as superuser: status 500"
     )
@@ -87,7 +87,9 @@ def test_imported_as_is_it_requests_every_route_without_parameters(crawl):
         assert f"GET /shop/cart/ (shop:cart) as {role}: RuntimeError" in message
     for never in ("/items/", "/archive/", "/shop/<", "smoketest"):
         assert never not in message
-    assert message.startswith("14 problems in 48 requests: ")
+    assert message.startswith(
+        "14 problems in 48 requests (made as anonymous 12, authenticated 12, staff 12, superuser 12): "
+    )
 
 
 def test_a_healthy_site_passes_and_keeps_nothing(crawl):
@@ -120,11 +122,12 @@ def test_a_slow_route_times_out_and_stops_the_crawl(crawl, client):
     tests = crawl("crawlslow", SLOW_URLS)
     elapsed = time.monotonic() - start
     assert tests["SlowCrawl"]["message"] == (
-        "2 problems in 6 requests: GET /slow/ (slow) as anonymous: timed out after 0.5 s; "
-        "stopped: 4 of 6 requests not made"
+        "2 problems in 6 requests (made as anonymous 2, staff 0): "
+        "GET /slow/ (slow) as anonymous: timed out after 0.5 s; stopped: 4 of 6 requests not made"
     )
     assert tests["OutOfTime"]["message"] == (
-        "2 problems in 6 requests: GET /slow/ (slow) as anonymous: interrupted at the test's time limit "
+        "2 problems in 6 requests (made as anonymous 2, staff 0): GET /slow/ (slow) as anonymous: "
+        "interrupted at the test's time limit "
         "(1.5 s: raise timeout to allow more); stopped: 4 of 6 requests not made"
     )
     assert tests["OutOfTime"]["status"] == "fail"  # it stopped itself: the runner did not have to abandon it
@@ -219,4 +222,22 @@ def test_a_request_that_leaves_the_database_unusable_stops_the_crawl(crawl):
         "'default'; its connection was dropped; after it database 'default' was unusable; "
         "stopped: 10 of 12 requests not made"
     ) in tests["URLCrawlSmoke"]["message"]
+    assert rows_left() == NOTHING_LEFT
+
+
+def test_a_role_the_site_logs_out_fails_naming_the_role_and_the_url(crawl, settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.smokeapps.crawl.logout_middleware.EndIncompleteProfiles"]
+    test = crawl("crawlasis", CLEAN_URLS)["URLCrawlSmoke"]
+    assert test["status"] == "fail"
+    first = parameterless_routes()[0].label
+    requests = len(parameterless_routes())
+    lost = [
+        f"{first} as {role}: the site ended the role's session (it is no longer logged in as its user), "
+        f"so its {requests - 1} remaining requests were not made; skip the route if it logs out on purpose"
+        for role in ("authenticated", "staff", "superuser")
+    ]
+    assert test["message"] == (
+        f"3 problems in {4 * requests} requests (made as anonymous {requests}, authenticated 1, staff 1, "
+        f"superuser 1): " + "; ".join(lost)
+    )
     assert rows_left() == NOTHING_LEFT

@@ -192,7 +192,7 @@ def test_unknown_format_parameter_is_a_clear_400(client, smoke_apps):
     response = client.get("/smoketest/", {"format": "xml"})
     assert response.status_code == 400
     assert response.content.decode() == (
-        "Unknown format 'xml'; choose one of: text, json, html, prometheus, openmetrics, junit.\n"
+        "Unknown format 'xml'; choose one of: text, json, html, prometheus, openmetrics, junit, health.\n"
     )
 
 

@@ -309,11 +309,30 @@ def test_junit_failure_body_is_the_traceback_only_where_it_may_be_shown(client, 
         assert error.text == error.get("message")
 
 
-def test_junit_error_answer_is_an_empty_valid_document(client, smoke_apps):
+@pytest.mark.parametrize(
+    "request_options, status, reason",
+    [
+        ({"method": "post"}, 405, 'HTTP 405: Method "POST" not allowed.'),
+        ({"tag": "critcal"}, 400, "HTTP 400: Unknown tag 'critcal': no smoke test carries it."),
+        ({"token": True}, 401, "HTTP 401: Authentication credentials were not provided."),
+    ],
+)
+def test_junit_error_answer_is_one_suite_with_one_error_that_says_why(
+    client, smoke_apps, settings, request_options, status, reason
+):
     smoke_apps("passing")
-    response = client.post("/smoketest/", HTTP_ACCEPT="application/xml")
-    assert (response.status_code, response["Content-Type"]) == (405, JUNIT)
-    assert parse_junit(response.content).findall("testsuite") == []
+    if request_options.get("token"):
+        settings.SMOKETEST_TOKEN = "s3cret"
+    if request_options.get("method"):
+        response = client.post("/smoketest/", HTTP_ACCEPT="application/xml")
+    else:
+        response = get(client, "application/xml", **{k: v for k, v in request_options.items() if k != "token"})
+    assert (response.status_code, response["Content-Type"]) == (status, JUNIT)
+    root = parse_junit(response.content)
+    (suite,) = root.findall("testsuite")
+    assert (suite.get("tests"), suite.get("errors"), suite.get("failures")) == ("1", "1", "0")
+    (error,) = suite.findall("testcase/error")
+    assert error.get("message") == error.text == reason
 
 
 # Disclosure ---------------------------------------------------------------
@@ -336,7 +355,9 @@ def test_summary_detail_names_no_test_in_any_format(client, smoke_apps, settings
         "smoketest_last_run_timestamp_seconds",
     }
     junit = parse_junit(get(client, format="junit").content)
-    assert (junit.get("tests"), junit.get("failures"), junit.get("errors"), list(junit)) == ("5", "1", "1", [])
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("5", "1", "1")
+    (suite,) = junit  # consumers need a suite: the totals, without test cases
+    assert (suite.get("name"), suite.get("tests"), suite.get("skipped"), list(suite)) == ("smoketest", "5", "1", [])
 
 
 @pytest.mark.django_db(databases="__all__", transaction=True)  # the staff user must be committed

@@ -17,7 +17,8 @@ query = st.dictionaries(
 # What a PASS looks like in each format, by Content-Type.
 PASS_MARKERS = {
     "text/plain; charset=utf-8": b"PASS\n",
-    "application/json": b'{"status":"PASS"',
+    "application/json": b'{"status": "PASS"',
+    "application/health+json": b'{"status": "pass"',
     "text/html; charset=utf-8": b'<span class="overall">PASS</span>',
     "text/plain; version=0.0.4; charset=utf-8": b"\nsmoketest_up 1\n",
     "application/openmetrics-text; version=1.0.0; charset=utf-8": b"\nsmoketest_up 1\n",

@@ -44,7 +44,9 @@ def test_failures_name_the_view_the_role_and_what_went_wrong(post_smoke):
         "POST /widgets/staff/ (widget-staff) as staff: RuntimeError: saving broke for staff",
     ]
     assert sorted(test["message"].split(": ", 1)[1].split("; ")) == sorted(expected)
-    assert test["message"].startswith("5 problems in 24 requests: ")
+    assert test["message"].startswith(
+        "5 problems in 24 requests (made as anonymous 6, authenticated 6, staff 6, superuser 6): "
+    )
 
 
 def test_nothing_it_posts_survives(post_smoke):
@@ -111,3 +113,13 @@ def test_fields_it_cannot_fill_are_named(field, reason):
     form_class = type("OneField", (forms.Form,), {"field": field})
     with pytest.raises(CannotFill, match=reason):
         minimal_payload(form_class())
+
+
+def test_a_role_the_site_logs_out_fails_naming_the_role_and_the_url(post_smoke, settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.smokeapps.crawl.logout_middleware.EndIncompleteProfiles"]
+    message = post_smoke("posting")["PostSmoke"]["message"]
+    assert "(made as anonymous 6, authenticated 1, staff 1, superuser 1): " in message
+    for role in ("authenticated", "staff", "superuser"):
+        assert f" as {role}: the site ended the role's session (it is no longer logged in as its user), " in message
+    assert widget_names() == {"default": [], "other": []}
+    assert User.objects.count() == 0

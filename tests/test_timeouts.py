@@ -103,3 +103,28 @@ def test_statements_are_bounded_server_side(get_json, slow_app, release):
     # The database cancels the 8 s statement at the 1 s limit, so the
     # abandoned worker ends long before the statement would have.
     wait_for_workers_to_end(limit=3)
+
+
+def test_a_timed_out_tests_duration_is_the_time_it_ran_in_every_format(client, slow_app, release, settings):
+    from django.core.cache import cache
+
+    from tests.parsers import metric_families, parse_junit, sample_values
+
+    cache.clear()
+    settings.SMOKETEST_CACHE_SECONDS = 60  # one run, read in every format
+    params = {"test": "slow.Hangs.test_a_hangs_after_writing"}
+    document = client.get("/smoketest/", {**params, "format": "json"}).json()
+    (test,) = document["tests"]
+    assert test["message"] == "timed out after 2 s"
+    assert 1.9 <= test["duration_ms"] / 1000 < 3.5
+    assert document["time"] >= test["duration_ms"]
+    seconds = test["duration_ms"] / 1000
+    junit = parse_junit(client.get("/smoketest/", {**params, "format": "junit"}).content)
+    assert float(junit.find(".//testcase").get("time")) == pytest.approx(seconds, abs=0.001)
+    metrics = metric_families(client.get("/smoketest/", {**params, "format": "prometheus"}).content)
+    (duration,) = sample_values(metrics["smoketest_test_duration_seconds"]).values()
+    assert duration == pytest.approx(seconds)
+    health = client.get("/smoketest/", {**params, "format": "health"}).json()
+    (entry,) = next(iter(health["checks"].values()))
+    assert entry["observedValue"] == test["duration_ms"]
+    cache.clear()

@@ -1,5 +1,6 @@
 """A small site that uses django-smoketest. Not for production use."""
 
+import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,3 +54,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 MEDIA_ROOT = BASE_DIR / "media"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# What is deployed (e.g. the commit), shown in every report format: set it in the deploy's environment.
+SMOKETEST_RELEASE = os.environ.get("SMOKETEST_RELEASE") or None

@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connections, models, router
 from django.test import Client
@@ -61,35 +61,57 @@ class RoleRequestsCheck(BuiltinCheck):
 
     # When the test's own time limit is (almost) spent.
     _stop_at: float = math.inf
+    # Role -> the user its client logged in as (None: anonymous).
+    _role_users: dict[str, Any]
 
     def routes(self) -> list[Route]:
         """The routes without URL parameters that ``skip`` leaves."""
         return [route for route in parameterless_routes() if not route.matches(self.skip)]
 
     def visit_routes(self, routes: Sequence[Route], visit: Visit) -> None:
-        """``visit`` every route under every role; fail listing what went wrong."""
+        """``visit`` every route under every role, checking after each request
+        that a role's client is still logged in as its user (a site that ends
+        the session would leave the rest of the role's requests anonymous);
+        fail listing what went wrong and how many requests each role made."""
         self.quiet_client_errors()
         self._stop_at = self.report_deadline()
+        self._role_users = {}
         total = len(routes) * len(self.roles)
         failures: list[str] = []
-        made = 0
+        made = dict.fromkeys(self.roles, 0)
         try:
             for role in self.roles:
                 client = self.client_for(role)
-                for route in routes:
+                for index, route in enumerate(routes):
                     if time.monotonic() >= self._stop_at:
                         raise CrawlStopped(f"out of time: the test's time limit ({self._limit_text()}) is spent")
-                    made += 1
+                    made[role] += 1
                     failure = visit(client, route, role)
                     if failure:
                         failures.append(failure)
+                    if not self.still_logged_in(client, role):
+                        failures.append(
+                            f"{route.label} as {role}: the site ended the role's session (it is no longer logged "
+                            f"in as its user), so its {len(routes) - index - 1} remaining requests were not made; "
+                            "skip the route if it logs out on purpose"
+                        )
+                        break
         except CrawlStopped as stop:
-            failures += [str(stop), f"stopped: {total - made} of {total} requests not made"]
+            failures += [str(stop), f"stopped: {total - sum(made.values())} of {total} requests not made"]
         if failures:
             shown = "; ".join(failures[: self.listed])
             rest = len(failures) - self.listed
             more = f"; and {rest} more" if rest > 0 else ""
-            self.fail(f"{len(failures)} problems in {total} requests: {shown}{more}")
+            per_role = ", ".join(f"{role} {count}" for role, count in made.items())
+            self.fail(f"{len(failures)} problems in {total} requests (made as {per_role}): {shown}{more}")
+
+    def still_logged_in(self, client: Client, role: str) -> bool:
+        """Whether the next request of ``client`` runs as the role's user
+        (always true for a role without one)."""
+        user = vars(self).get("_role_users", {}).get(role)
+        if user is None:
+            return True
+        return client.session.get(SESSION_KEY) == user._meta.pk.value_to_string(user)
 
     def attempt(self, label: str, action: Callable[[], str]) -> str:
         """Run ``action`` (requests through a client) in a savepoint that is
@@ -135,6 +157,7 @@ class RoleRequestsCheck(BuiltinCheck):
             user = self.make_user(role)
             if user is not None:
                 client.force_login(user)
+        vars(self).setdefault("_role_users", {})[role] = user
         # The session may live in a cache or in files, which no rollback undoes.
         self.addCleanup(client.logout)
         return client

@@ -94,4 +94,6 @@ class Command(BaseCommand):
 
     def print_progress(self, outcome: TestOutcome) -> None:
         style = {Status.PASS: self.style.SUCCESS, Status.SKIP: self.style.WARNING}.get(outcome.status, self.style.ERROR)
-        self.stderr.write(f"{outcome.name} ... {outcome.status.name} ({outcome.duration_ms:.1f} ms)", style_func=style)
+        reason = f": {outcome.message}" if outcome.status is Status.SKIP and outcome.message else ""
+        line = f"{outcome.name} ... {outcome.status.name} ({outcome.duration_ms:.1f} ms){reason}"
+        self.stderr.write(line, style_func=style)
