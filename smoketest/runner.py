@@ -195,7 +195,7 @@ class SmokeRunner:
         if not self.may_start(progress, app, test_class, None):
             return
         try:
-            with rolled_back(self.aliases):
+            with rolled_back(self.aliases, owned=True):
                 outcomes = self._run_with_class_fixtures(app, test_class, progress)
         except CAUGHT as exc:
             outcomes = [error_outcome(test_class.test_name(m), app, describe(exc), exc) for m in methods]
@@ -234,7 +234,7 @@ class SmokeRunner:
     def _run_tests(self, app: str, test_class: TestClass, progress: Progress) -> None:
         """Run the class's tests one by one, each in its own rolled-back
         transaction; one isolation block and one recorder serve them all."""
-        isolation = rolled_back(self.aliases)
+        isolation = rolled_back(self.aliases, owned=True)
         recorder = OutcomeRecorder(app)
         prefix = f"{test_class.name}."
         for index, method in enumerate(test_class.methods):
