@@ -30,8 +30,8 @@ from django.db.backends.signals import connection_created
 try:
     import psycopg
     import psycopg.generators
-except ImportError:  # only the PostgreSQL guard needs it
-    psycopg = None
+except ImportError:  # only the PostgreSQL guard needs it; without it, it refuses to run
+    pass
 
 GUARD_TABLE = "smoketest_guard"
 _PARENT_TABLE = "smoketest_guard_parent"
@@ -142,6 +142,8 @@ class _PostgresGuard(Guard):
     begins = 0
 
     def _prepare(self, raw: Any) -> None:
+        if type(raw).__module__.partition(".")[0] != "psycopg":
+            raise RuntimeError(f"{self.connection.alias!r}: the isolation guard needs psycopg 3, not {type(raw)}")
         script = "; ".join((*_CREATE_TABLES, *((_READ_ONLY_SESSION["postgresql"],) if self.owned else ())))
         with raw.cursor() as cursor:
             cursor.execute(script)
@@ -210,8 +212,10 @@ class _SqliteGuard(Guard):
         if action == sqlite3.SQLITE_TRANSACTION:
             self.attempts.append(f"{arg1} its transaction")
             return sqlite3.SQLITE_DENY
-        if action in _SQLITE_CHANGES and arg1 in (GUARD_TABLE, _PARENT_TABLE) and not (
-            action == sqlite3.SQLITE_INSERT and arg1 == GUARD_TABLE
+        if (
+            action in _SQLITE_CHANGES
+            and arg1 in (GUARD_TABLE, _PARENT_TABLE)
+            and not (action == sqlite3.SQLITE_INSERT and arg1 == GUARD_TABLE)
         ):
             self.attempts.append("change the isolation guard")
             return sqlite3.SQLITE_DENY
@@ -285,7 +289,8 @@ class _MysqlGuard(Guard):
         try:
             return type(self.raw).query(self.raw, sql)
         except Exception as exc:
-            refusal = _XA_REFUSALS.get(getattr(exc, "args", (None,))[0])
+            code = exc.args[0] if exc.args else None
+            refusal = _XA_REFUSALS.get(code) if isinstance(code, int) else None
             if refusal is not None:
                 text = sql.decode(errors="replace") if isinstance(sql, (bytes, bytearray)) else str(sql)
                 self.attempts.append(f"run {text[:60]!r} ({refusal})")
@@ -300,7 +305,7 @@ class _MysqlGuard(Guard):
         return refused
 
     def _autocommit(self, on: bool) -> Any:
-        if on and self.started:
+        if on:
             self.attempts.append("turn autocommit on")
         return type(self.raw).autocommit(self.raw, on)
 

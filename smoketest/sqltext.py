@@ -130,7 +130,9 @@ def refusal(sql: str, vendor: str, guarded: tuple[str, ...] = ()) -> str | None:
             any(word.endswith(_SET_WORDS) for word in words)
             or "CHARACTERISTICS" in words
             or "ALL" in words
-            or "TRANSACTION" in words and ("SESSION" in words or "GLOBAL" in words)
+            or "TRANSACTION" in words
+            and ("SESSION" in words or "GLOBAL" in words)
+            and ("WRITE" in words or "ONLY" in words)
         ):
             return "change how the session commits"
         if vendor == "mysql" and first in _MYSQL_IMPLICIT and second != "TEMPORARY":

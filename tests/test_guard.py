@@ -1,0 +1,139 @@
+"""Hostile smoke tests (``tests/smokeapps/hostile``): no path gets a test's
+writes committed on any alias, every attempt is the test's error naming what
+it tried, and the classes around them run and report."""
+
+import hashlib
+import re
+import signal
+import subprocess
+
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from tests.conftest import ROOT, by_name, manage_command
+
+pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
+
+ENDED = r"tried to (COMMIT|commit|ROLLBACK|roll back|run '|turn autocommit)|its transaction on 'default' was ended"
+FORBIDDEN = r"smoke tests may not end their transaction"
+# What each attempt's report must say (a regular expression).
+EXPECTED = {
+    "test_block_comment_then_commit": FORBIDDEN,
+    "test_line_comment_then_commit": FORBIDDEN,
+    "test_nested_comment_then_end": FORBIDDEN + "|syntax",  # only PostgreSQL nests comments
+    "test_select_then_commented_end": FORBIDDEN,
+    "test_executable_comment_commit": FORBIDDEN,
+    "test_bytes_commit": FORBIDDEN,
+    "test_composed_commit": FORBIDDEN,
+    "test_commit_and_chain": ENDED,
+    "test_driver_commit": ENDED,
+    "test_driver_cursor_commit": ENDED,
+    "test_driver_cursor_end": ENDED,
+    "test_refused_commit_swallowed_then_writes": ENDED,
+    "test_driver_rollback_then_writes": ENDED,
+    "test_executescript": ENDED,
+    "test_set_autocommit_variable": r"tried to run 'SET @@autocommit = 1' \(XAER_RMFAIL\)",
+    "test_set_names_and_autocommit": r"tried to run 'SET NAMES utf8mb4, autocommit = 1' \(XAER_RMFAIL\)",
+    "test_check_table": r"tried to run 'CHECK TABLE testapp_widget' \(XAER_RMFAIL\)",
+    "test_guessed_xa_end": r"\(XAER_NOTA\)",
+    "test_driver_autocommit": r"tried to turn autocommit on on 'default'",
+    "test_guard_table_through_django": r"smoke tests may not change the isolation guard",
+    "test_guard_table_through_the_driver": r"tried to change the isolation guard on 'default'",
+    "test_session_read_write": r"smoke tests may not change how the session commits",
+    "test_connect_then_writes": r"its connection to 'default' was opened again during the test",
+    "test_connect_before_any_statement": r"its connection to 'default' was opened again during the test",
+    "test_close_then_writes": r"its connection to 'default' was closed during the test",
+    "test_driver_autocommit_first": ENDED,
+}
+
+
+def database_hash() -> dict[str, str]:
+    """A hash of every row of every table, per alias."""
+    hashes = {}
+    for alias in connections:
+        connection = connections[alias]
+        digest = hashlib.sha256()
+        with connection.cursor() as cursor:
+            for table in sorted(connection.introspection.table_names(cursor)):
+                cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+                digest.update(table.encode() + repr(sorted(map(repr, cursor.fetchall()))).encode())
+        hashes[alias] = digest.hexdigest()
+    return hashes
+
+
+@pytest.fixture
+def hostile_run(get_json, smoke_apps):
+    smoke_apps("hostile")
+    before = database_hash()
+    response, document = get_json()
+    return response, by_name(document), before
+
+
+def test_no_write_survives_on_any_alias_and_the_run_fails(hostile_run):
+    response, tests, before = hostile_run
+    assert database_hash() == before
+    assert response.status_code == 500
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_attempt_is_its_tests_error_naming_what_it_tried(hostile_run, name):
+    _, tests, _ = hostile_run
+    test = tests[name]
+    if test["status"] == "skip":
+        assert test["message"].endswith(" only")
+        return
+    assert test["status"] == "error", test
+    assert re.search(EXPECTED[name], test["message"]), test["message"]
+
+
+def test_every_hostile_test_is_expected_and_runs_somewhere(hostile_run):
+    _, tests, _ = hostile_run
+    hostile = {name for name, test in tests.items() if ".Commits." in test["name"] or ".Reconnects." in test["name"]}
+    assert hostile == set(EXPECTED)
+
+
+def test_an_interrupt_in_a_test_is_its_error_and_the_class_goes_on(hostile_run):
+    _, tests, _ = hostile_run
+    assert [tests[name]["status"] for name in ("test_a_before", "test_b_interrupt", "test_c_after")] == [
+        "pass",
+        "error",
+        "pass",
+    ]
+    assert tests["test_b_interrupt"]["message"] == "KeyboardInterrupt: "
+    assert tests["test_d_other_base_exception"]["message"] == "GeneratorExit: "
+
+
+def test_settings_a_test_changes_are_restored_and_reported(hostile_run):
+    _, tests, _ = hostile_run
+    assert (tests["test_a_debug"]["status"], tests["test_a_debug"]["message"]) == (
+        "error",
+        "SettingsChanged: changed settings: DEBUG",
+    )
+    assert tests["test_b_sees_the_original"]["status"] == "pass"
+    assert settings.DEBUG is False
+
+
+def test_the_next_run_is_clean(hostile_run, get_json, smoke_apps):
+    smoke_apps("passing", "multidb")
+    response, document = get_json()
+    assert (response.status_code, document["status"]) == (200, "PASS"), document
+
+
+def test_a_real_interrupt_of_the_command_prints_what_ran_and_exits_2(smoke_apps):
+    smoke_apps("sleepy")
+    command, env = manage_command("-v", "2")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stderr.readline()  # the first progress line: a test ran
+        while line and " ... " not in line:
+            line = process.stderr.readline()
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 2, stderr
+    assert stdout.startswith("FAIL\n"), stdout
+    assert "test classes: 1\n" in stdout
+    assert "\ntests passed: 0\n" not in stdout
+    assert "smoketest errored: interrupted: the run was stopped here" in stdout
