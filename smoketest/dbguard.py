@@ -44,7 +44,7 @@ _INSERT = f"INSERT INTO {GUARD_TABLE} VALUES (0)"
 _PG_BEGIN = f"BEGIN READ WRITE; {_INSERT.replace(' INTO ', ' INTO pg_temp.')}".encode()
 
 # MySQL errors that mean the server refused a statement under the XA transaction.
-_XA_REFUSALS = {1397: "XAER_NOTA", 1399: "XAER_RMFAIL", 1400: "XAER_OUTSIDE", 1792: "read-only transaction"}
+_XA_REFUSALS = {1397: "XAER_NOTA", 1399: "XAER_RMFAIL", 1400: "XAER_OUTSIDE"}
 
 _ATTRIBUTE = "_smoketest_guard"
 
@@ -72,13 +72,24 @@ class Guard:
         self.marks: list[Any] = []  # per open level: what ``end`` compares with
         self.attempts: list[str] = []  # refused statements, as the test wrote them
         self.reopened = False
+        self.read_only = False  # the session refuses writes by itself: no guard row, a read-only transaction
 
     def prepare(self) -> None:
         """Once per driver connection, outside any transaction."""
-        self.connection.ensure_connection()
-        if self.raw is not self.connection.connection:
-            self.raw = self.connection.connection
-            self._prepare(self.raw)
+        if self.connection.connection is None:
+            self.connection.ensure_connection()
+        raw = self.connection.connection
+        if self.raw is not raw:
+            self.read_only = False
+            try:
+                self._prepare(raw)
+            except Exception:
+                # A session the server keeps read-only cannot hold the guard,
+                # and needs none: the test's transaction stays read-only too.
+                if not self._session_read_only(raw):
+                    raise
+                self.read_only = True
+            self.raw = raw
 
     def begin(self) -> None:
         if self.depth == 0:
@@ -93,6 +104,8 @@ class Guard:
         transaction is then ready for Django's rollback."""
         self.depth -= 1
         mark = self.marks.pop()
+        if not (self.attempts or self.reopened) and self.connection.connection is self.raw and self._intact(mark):
+            return self._finish(self.raw, True) if self.depth == 0 else []
         alias = self.connection.alias
         problems = [f"tried to {attempt} on {alias!r} (refused)" for attempt in self.attempts]
         current = self.connection.connection
@@ -103,7 +116,7 @@ class Guard:
             problems.append(f"its connection to {alias!r} was closed during the test")
         else:
             usable = True
-            if not self._same_transaction(mark):
+            if not self._intact(mark):
                 problems.append(f"its transaction on {alias!r} was ended")
         if self.depth == 0:
             problems.extend(self._finish(self.raw, usable))
@@ -115,13 +128,17 @@ class Guard:
     def _prepare(self, raw: Any) -> None:
         raise NotImplementedError
 
+    def _session_read_only(self, raw: Any) -> bool:
+        return False
+
     def _begin(self, raw: Any) -> None:
         raise NotImplementedError
 
     def _mark(self) -> Any:
         raise NotImplementedError
 
-    def _same_transaction(self, mark: Any) -> bool:
+    def _intact(self, mark: Any) -> bool:
+        """The connection is open and its transaction the one the level began."""
         raise NotImplementedError
 
     def _closed(self, raw: Any) -> bool:
@@ -148,11 +165,18 @@ class _PostgresGuard(Guard):
         with raw.cursor() as cursor:
             cursor.execute(script)
 
+    def _session_read_only(self, raw: Any) -> bool:
+        with raw.cursor() as cursor:
+            cursor.execute("SHOW default_transaction_read_only")
+            return bool(cursor.fetchone()[0] == "on")
+
     def _begin(self, raw: Any) -> None:
         self.begins = 0
         if raw.info.transaction_status == 0:  # IDLE: psycopg begins before the first statement
             raw._start_query = self._start_query
             raw._get_tx_start_command = self._read_only_begin
+        elif self.read_only:
+            raise RuntimeError(f"{self.connection.alias!r} is read-only and already in a transaction")
         else:  # already inside a transaction not ours: guard it now
             self.begins = 1
             with raw.cursor() as cursor:
@@ -166,7 +190,7 @@ class _PostgresGuard(Guard):
         if raw._pipeline:
             raise psycopg.NotSupportedError("smoke tests cannot use psycopg's pipeline mode")
         self.begins += 1
-        raw.pgconn.send_query(_PG_BEGIN)
+        raw.pgconn.send_query(b"BEGIN READ ONLY" if self.read_only else _PG_BEGIN)
         for result in (yield from psycopg.generators.execute(raw.pgconn)):
             if result.status == psycopg.pq.ExecStatus.FATAL_ERROR:
                 raise psycopg.errors.error_from_result(result, encoding=raw.pgconn._encoding)
@@ -178,10 +202,11 @@ class _PostgresGuard(Guard):
     def _mark(self) -> Any:
         return self.begins if self.depth == 1 else (self.begins, True)
 
-    def _same_transaction(self, mark: Any) -> bool:
-        status = self.raw.info.transaction_status  # 2 INTRANS, 3 INERROR
-        if self.raw.autocommit:
+    def _intact(self, mark: Any) -> bool:
+        raw = self.raw
+        if raw.closed or raw._autocommit:
             return False
+        status = raw.pgconn.transaction_status  # 0 IDLE, 2 INTRANS, 3 INERROR
         if isinstance(mark, tuple):  # a nested level: nothing may have begun since
             return self.begins == mark[0] and status in (2, 3)
         return (self.begins == 0 and status == 0) or (self.begins == 1 and status in (2, 3))
@@ -202,9 +227,12 @@ class _SqliteGuard(Guard):
     active = False
 
     def _prepare(self, raw: Any) -> None:
+        raw.set_authorizer(self._authorize)
         for statement in _CREATE_TABLES:
             raw.execute(statement)
-        raw.set_authorizer(self._authorize)
+
+    def _session_read_only(self, raw: Any) -> bool:
+        return bool(raw.execute("PRAGMA query_only").fetchone()[0])
 
     def _authorize(self, action: int, arg1: str | None, arg2: str | None, database: str | None, *_: Any) -> int:
         if not self.active:
@@ -228,13 +256,17 @@ class _SqliteGuard(Guard):
         self.active = True
         if not raw.in_transaction:  # Django begins explicitly; anything else is not guarded
             raise RuntimeError("no transaction to guard")
-        raw.execute(_INSERT.replace(" INTO ", " INTO temp."))
+        if not self.read_only:
+            raw.execute(_INSERT.replace(" INTO ", " INTO temp."))
 
     def _mark(self) -> Any:
         return None
 
-    def _same_transaction(self, mark: Any) -> bool:
-        return bool(self.raw.in_transaction)
+    def _intact(self, mark: Any) -> bool:
+        try:
+            return bool(self.raw.in_transaction)
+        except sqlite3.ProgrammingError:  # closed
+            return False
 
     def _closed(self, raw: Any) -> bool:
         try:
@@ -312,8 +344,8 @@ class _MysqlGuard(Guard):
     def _mark(self) -> Any:
         return None
 
-    def _same_transaction(self, mark: Any) -> bool:
-        return True  # only ``XA END`` with the random id ends it: ``_finish`` tells
+    def _intact(self, mark: Any) -> bool:
+        return bool(self.raw.open)  # only ``XA END`` with the random id ends it: ``_finish`` tells
 
     def _closed(self, raw: Any) -> bool:
         return not raw.open
