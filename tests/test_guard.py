@@ -137,3 +137,34 @@ def test_a_real_interrupt_of_the_command_prints_what_ran_and_exits_2(smoke_apps)
     assert "test classes: 1\n" in stdout
     assert "\ntests passed: 0\n" not in stdout
     assert "smoketest errored: interrupted: the run was stopped here" in stdout
+
+
+@pytest.fixture
+def myisam_table():
+    connection = connections["default"]
+    if connection.vendor != "mysql":
+        pytest.skip("MySQL/MariaDB storage engines")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE smoketest_myisam (id integer PRIMARY KEY) ENGINE=MyISAM")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE smoketest_myisam")
+
+
+def test_storage_without_transactions_is_a_check_error_and_refuses_writes(myisam_table, get_json, smoke_apps):
+    from django.core import checks
+
+    smoke_apps("myisam")
+    errors = [message for message in checks.run_checks(databases=["default"]) if message.id == "smoketest.E015"]
+    assert [error.msg for error in errors] == [
+        "Database 'default' has tables without transactions: smoketest_myisam: smoke tests could not roll "
+        "their writes back, so every write there is refused."
+    ]
+    before = database_hash()
+    response, document = get_json()
+    tests = by_name(document)
+    assert database_hash() == before
+    assert response.status_code == 500
+    for name in ("test_writes_the_myisam_table", "test_writes_a_transactional_table_beside_it"):
+        assert tests[name]["status"] == "error"
+        assert "READ ONLY transaction" in tests[name]["message"]
