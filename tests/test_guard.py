@@ -168,3 +168,30 @@ def test_storage_without_transactions_is_a_check_error_and_refuses_writes(myisam
     for name in ("test_writes_the_myisam_table", "test_writes_a_transactional_table_beside_it"):
         assert tests[name]["status"] == "error"
         assert "READ ONLY transaction" in tests[name]["message"]
+
+
+@pytest.mark.parametrize("query", [False, True])
+def test_postgresql_sends_nothing_for_a_test_without_queries_and_the_guard_rides_on_begin(
+    query, get_json, smoke_apps, settings, tmp_path, monkeypatch
+):
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("libpq's trace")
+    smoke_apps("traced")
+    settings.SMOKETEST_DATABASES = ["default"]
+    monkeypatch.setenv("SMOKETEST_TRACE_FILE", str(tmp_path / "trace"))
+    if query:
+        monkeypatch.setenv("SMOKETEST_TRACE_QUERY", "1")
+    response, document = get_json()
+    assert document["status"] == "PASS", document
+    sent = [
+        [part.strip() for part in line.split("\t")[3:5]]
+        for line in (tmp_path / "trace").read_text().splitlines()
+        if "\tF\t" in line
+    ]
+    if not query:
+        assert sent == []
+        return
+    # One message for BEGIN and the guard row (a round trip psycopg makes
+    # anyway), then the test's query, then the rollback.
+    assert sent[0] == ["Query", '"BEGIN READ WRITE; INSERT INTO pg_temp.smoketest_guard VALUES (0)"'], sent
+    assert len(sent) == 3 and sent[2] == ["Query", '"ROLLBACK"'], sent
