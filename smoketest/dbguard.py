@@ -158,6 +158,10 @@ class _PostgresGuard(Guard):
 
     begins = 0
 
+    def __init__(self, connection: BaseDatabaseWrapper, owned: bool) -> None:
+        super().__init__(connection, owned)
+        self.hooks = (self._start_query, self._read_only_begin)  # bound once: set on every test
+
     def _prepare(self, raw: Any) -> None:
         if type(raw).__module__.partition(".")[0] != "psycopg":
             raise RuntimeError(f"{self.connection.alias!r}: the isolation guard needs psycopg 3, not {type(raw)}")
@@ -172,9 +176,9 @@ class _PostgresGuard(Guard):
 
     def _begin(self, raw: Any) -> None:
         self.begins = 0
-        if raw.info.transaction_status == 0:  # IDLE: psycopg begins before the first statement
-            raw._start_query = self._start_query
-            raw._get_tx_start_command = self._read_only_begin
+        if raw.pgconn.transaction_status == 0:  # IDLE: psycopg begins before the first statement
+            hooks = raw.__dict__
+            hooks["_start_query"], hooks["_get_tx_start_command"] = self.hooks
         elif self.read_only:
             raise RuntimeError(f"{self.connection.alias!r} is read-only and already in a transaction")
         else:  # already inside a transaction not ours: guard it now
@@ -204,9 +208,9 @@ class _PostgresGuard(Guard):
 
     def _intact(self, mark: Any) -> bool:
         raw = self.raw
-        if raw.closed or raw._autocommit:
+        if raw._autocommit:
             return False
-        status = raw.pgconn.transaction_status  # 0 IDLE, 2 INTRANS, 3 INERROR
+        status = raw.pgconn.transaction_status  # 0 IDLE, 2 INTRANS, 3 INERROR (4 UNKNOWN: closed)
         if isinstance(mark, tuple):  # a nested level: nothing may have begun since
             return self.begins == mark[0] and status in (2, 3)
         return (self.begins == 0 and status == 0) or (self.begins == 1 and status in (2, 3))
