@@ -137,7 +137,10 @@ def generate(root: Path, tests_per_app: int, slow_io_tests: int) -> None:
     (site / "wsgi.py").write_text(WSGI)
     trivial = "        self.assertTrue(True)\n"
     select = "        with connection.cursor() as cursor:\n            cursor.execute('SELECT 1')\n"
-    for apps, body, header in ((floor_apps(), trivial, ""), (select_apps(), select, "from django.db import connection\n")):
+    for apps, body, header in (
+        (floor_apps(), trivial, ""),
+        (select_apps(), select, "from django.db import connection\n"),
+    ):
         for app in apps:
             lines = [f"{header}from smoketest import SmokeTest\n"]
             for start in range(0, tests_per_app, 10):

@@ -22,6 +22,7 @@ statement: a test that touches no database sends nothing.
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -151,20 +152,19 @@ class Guard:
 
 
 class _PostgresGuard(Guard):
-    """psycopg's own ``BEGIN`` round trip carries the guard row: the
-    connection's transaction start is swapped for the test, and counted.
-    Transactions begun another way (the driver's ``transaction()``,
-    ``tpc_begin()``) are read-only."""
+    """psycopg's own ``BEGIN`` round trip carries the guard row: the driver
+    connection's transaction start is swapped once, and while a test runs it
+    sends the guard and counts. Transactions begun another way (the driver's
+    ``transaction()``, ``tpc_begin()``) are read-only then."""
 
     begins = 0
-
-    def __init__(self, connection: BaseDatabaseWrapper, owned: bool) -> None:
-        super().__init__(connection, owned)
-        self.hooks = (self._start_query, self._read_only_begin)  # bound once: set on every test
 
     def _prepare(self, raw: Any) -> None:
         if type(raw).__module__.partition(".")[0] != "psycopg":
             raise RuntimeError(f"{self.connection.alias!r}: the isolation guard needs psycopg 3, not {type(raw)}")
+        raw.__dict__.update(
+            _start_query=partial(self._start_query, raw), _get_tx_start_command=partial(self._tx_start, raw)
+        )
         script = "; ".join((*_CREATE_TABLES, *((_READ_ONLY_SESSION["postgresql"],) if self.owned else ())))
         with raw.cursor() as cursor:
             cursor.execute(script)
@@ -177,20 +177,19 @@ class _PostgresGuard(Guard):
     def _begin(self, raw: Any) -> None:
         self.begins = 0
         if raw.pgconn.transaction_status == 0:  # IDLE: psycopg begins before the first statement
-            hooks = raw.__dict__
-            hooks["_start_query"], hooks["_get_tx_start_command"] = self.hooks
-        elif self.read_only:
-            raise RuntimeError(f"{self.connection.alias!r} is read-only and already in a transaction")
-        else:  # already inside a transaction not ours: guard it now
-            self.begins = 1
-            with raw.cursor() as cursor:
-                cursor.execute(_PG_BEGIN.partition(b"; ")[2])
-
-    def _start_query(self) -> Iterator[Any]:
-        """psycopg's ``_start_query``, with the guard row in its ``BEGIN``."""
-        raw = self.raw
-        if raw._autocommit or raw.pgconn.transaction_status != 0:
             return
+        if self.read_only:
+            raise RuntimeError(f"{self.connection.alias!r} is read-only and already in a transaction")
+        self.begins = 1  # already inside a transaction not ours: guard it now
+        with raw.cursor() as cursor:
+            cursor.execute(_PG_BEGIN.partition(b"; ")[2])
+
+    def _start_query(self, raw: Any) -> Iterator[Any]:
+        """psycopg's ``_start_query``; during a test, with the guard row in its ``BEGIN``."""
+        if not self.depth:
+            return (yield from type(raw)._start_query(raw))
+        if raw._autocommit or raw.pgconn.transaction_status != 0:
+            return None
         if raw._pipeline:
             raise psycopg.NotSupportedError("smoke tests cannot use psycopg's pipeline mode")
         self.begins += 1
@@ -198,8 +197,11 @@ class _PostgresGuard(Guard):
         for result in (yield from psycopg.generators.execute(raw.pgconn)):
             if result.status == psycopg.pq.ExecStatus.FATAL_ERROR:
                 raise psycopg.errors.error_from_result(result, encoding=raw.pgconn._encoding)
+        return None
 
-    def _read_only_begin(self) -> bytes:
+    def _tx_start(self, raw: Any) -> bytes:
+        if not self.depth:
+            return bytes(type(raw)._get_tx_start_command(raw))
         self.begins += 1
         return b"BEGIN READ ONLY"
 
@@ -217,11 +219,6 @@ class _PostgresGuard(Guard):
 
     def _closed(self, raw: Any) -> bool:
         return bool(raw.closed)
-
-    def _finish(self, raw: Any, usable: bool) -> list[str]:
-        raw.__dict__.pop("_start_query", None)
-        raw.__dict__.pop("_get_tx_start_command", None)
-        return []
 
 
 class _SqliteGuard(Guard):
