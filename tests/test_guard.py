@@ -38,6 +38,8 @@ EXPECTED = {
     "test_check_table": r"tried to run 'CHECK TABLE testapp_widget' \(XAER_RMFAIL\)",
     "test_guessed_xa_end": r"\(XAER_NOTA\)",
     "test_driver_autocommit": r"tried to turn autocommit on on 'default'",
+    "test_driver_query_commit": r"tried to run 'COMMIT' \(XAER_RMFAIL\)",
+    "test_driver_execute_commit": ENDED,
     "test_guard_table_through_django": r"smoke tests may not change the isolation guard",
     "test_guard_table_through_the_driver": r"tried to change the isolation guard on 'default'",
     "test_session_read_write": r"smoke tests may not change how the session commits",
@@ -195,3 +197,24 @@ def test_postgresql_sends_nothing_for_a_test_without_queries_and_the_guard_rides
     # anyway), then the test's query, then the rollback.
     assert sent[0] == ["Query", '"BEGIN READ WRITE; INSERT INTO pg_temp.smoketest_guard VALUES (0)"'], sent
     assert len(sent) == 3 and sent[2] == ["Query", '"ROLLBACK"'], sent
+
+
+def test_a_backend_without_transactions_is_a_check_error_and_runs_nothing(get_json, smoke_apps, monkeypatch):
+    from django.core import checks
+
+    features = type(connections["default"].features)
+    monkeypatch.setattr(features, "supports_transactions", False)
+    for alias in connections:
+        connections[alias].features.__dict__.pop("supports_transactions", None)
+    smoke_apps("multidb")
+    errors = [message for message in checks.run_checks(databases=["default"]) if message.id == "smoketest.E015"]
+    assert [error.msg.split(":")[0] for error in errors] == [
+        "Database 'default' has no transactions (its default storage engine keeps every write)"
+    ]
+    before = database_hash()
+    response, document = get_json()
+    assert database_hash() == before
+    assert response.status_code == 500
+    for test in document["tests"]:
+        assert test["status"] == "error"
+        assert "has no transactions: smoke tests cannot run on it safely" in test["message"]

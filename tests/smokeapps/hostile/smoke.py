@@ -115,6 +115,14 @@ class Commits(SmokeTest):
         self.raw_sql("XA COMMIT 'smoketest' ONE PHASE")
 
     @vendor("mysql")
+    def test_driver_query_commit(self):
+        connection.connection.query(b"COMMIT")
+
+    @vendor("postgresql")
+    def test_driver_execute_commit(self):
+        connection.connection.execute("COMMIT")
+
+    @vendor("mysql")
     def test_driver_autocommit(self):
         connection.connection.autocommit(True)
 
