@@ -15,8 +15,9 @@ through a commit, whatever path the commit takes:
 A guard also tells, when the test ends, whether the transaction it began is
 still the one open (``end``), from what the driver knows client-side: no
 extra round trip. PostgreSQL's row rides on the ``BEGIN`` psycopg sends before
-the test's first statement, MySQL's ``XA START`` is sent before that
-statement: a test that touches no database sends nothing.
+the test's first statement, MySQL's ``XA START`` is sent just before that
+statement: a test that touches no database sends nothing beyond what
+Django's ``atomic()`` sends itself.
 """
 
 import secrets
@@ -43,6 +44,7 @@ _CREATE_TABLES = (
 )
 _INSERT = f"INSERT INTO {GUARD_TABLE} VALUES (0)"
 _PG_BEGIN = f"BEGIN READ WRITE; {_INSERT.replace(' INTO ', ' INTO pg_temp.')}".encode()
+_SQLITE_INSERT = _INSERT.replace(" INTO ", " INTO temp.")
 
 # MySQL errors that mean the server refused a statement under the XA transaction.
 _XA_REFUSALS = {1397: "XAER_NOTA", 1399: "XAER_RMFAIL", 1400: "XAER_OUTSIDE"}
@@ -258,7 +260,7 @@ class _SqliteGuard(Guard):
         if not raw.in_transaction:  # Django begins explicitly; anything else is not guarded
             raise RuntimeError("no transaction to guard")
         if not self.read_only:
-            raw.execute(_INSERT.replace(" INTO ", " INTO temp."))
+            raw.execute(_SQLITE_INSERT)
 
     def _mark(self) -> Any:
         return None

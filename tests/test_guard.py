@@ -125,7 +125,16 @@ def test_the_next_run_is_clean(hostile_run, get_json, smoke_apps):
 def test_a_real_interrupt_of_the_command_prints_what_ran_and_exits_2(smoke_apps):
     smoke_apps("sleepy")
     command, env = manage_command("-v", "2")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # Python ignores Ctrl-C if it starts with SIGINT ignored (a background job's)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         line = process.stderr.readline()  # the first progress line: a test ran
         while line and " ... " not in line:
