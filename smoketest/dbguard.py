@@ -231,8 +231,16 @@ class _SqliteGuard(Guard):
 
     def _prepare(self, raw: Any) -> None:
         raw.set_authorizer(self._authorize)
+        if self.owned:
+            raw.execute("PRAGMA temp_store = MEMORY")  # the guard's pages and journal: no file per test
+            # Django's BEGIN without its cursor: what the guard row costs is saved there.
+            self.connection.__dict__["_start_transaction_under_autocommit"] = self._start_transaction
         for statement in _CREATE_TABLES:
             raw.execute(statement)
+
+    def _start_transaction(self) -> None:
+        mode = self.connection.transaction_mode
+        self.connection.connection.execute("BEGIN" if mode is None else f"BEGIN {mode}")
 
     def _session_read_only(self, raw: Any) -> bool:
         return bool(raw.execute("PRAGMA query_only").fetchone()[0])
@@ -374,10 +382,10 @@ def guard_of(connection: BaseDatabaseWrapper, owned: bool) -> Guard:
     guard cannot make safe: no transactions, or a backend it does not know."""
     guard: Guard | None = connection.__dict__.get(_ATTRIBUTE)
     if guard is None:
+        if connection.vendor not in _GUARDS:  # before features: Django probes unknown ones with DDL
+            raise RuntimeError(f"{connection.alias!r}: no isolation guard for {connection.vendor}")
         if not connection.features.supports_transactions:
             raise RuntimeError(f"{connection.alias!r} has no transactions: smoke tests cannot run on it safely")
-        if connection.vendor not in _GUARDS:
-            raise RuntimeError(f"{connection.alias!r}: no isolation guard for {connection.vendor}")
         guard = _GUARDS[connection.vendor](connection, owned)
         connection.__dict__[_ATTRIBUTE] = guard
     return guard
