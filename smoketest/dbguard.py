@@ -44,6 +44,9 @@ _CREATE_TABLES = (
 )
 _INSERT = f"INSERT INTO {GUARD_TABLE} VALUES (0)"
 _PG_BEGIN = f"BEGIN READ WRITE; {_INSERT.replace(' INTO ', ' INTO pg_temp.')}".encode()
+# The first guarded BEGIN of a session also creates the tables, committed on
+# their own first (the session may default to read-only): one round trip.
+_PG_CREATE_AND_BEGIN = "; ".join(("SET TRANSACTION READ WRITE", *_CREATE_TABLES, "COMMIT")).encode() + b"; " + _PG_BEGIN
 _SQLITE_INSERT = _INSERT.replace(" INTO ", " INTO temp.")
 
 # MySQL errors that mean the server refused a statement under the XA transaction.
@@ -64,8 +67,7 @@ class Guard:
     alias): ``prepare`` before the outermost ``atomic()``, ``begin`` after
     every guarded ``atomic()`` (nested ones: the tests of a class with
     fixtures), ``end`` before each is exited. ``owned``: the session ends
-    with the run, so it may default to read-only outside the test's
-    transaction."""
+    with the run (a worker's), so its settings may be changed for the guard."""
 
     def __init__(self, connection: BaseDatabaseWrapper, owned: bool) -> None:
         self.connection = connection
@@ -155,23 +157,31 @@ class Guard:
 
 class _PostgresGuard(Guard):
     """psycopg's own ``BEGIN`` round trip carries the guard row: the driver
-    connection's transaction start is swapped once, and while a test runs it
-    sends the guard and counts. Transactions begun another way (the driver's
-    ``transaction()``, ``tpc_begin()``) are read-only then."""
+    connection's transaction start is swapped once, and while a test runs
+    every transaction it begins is guarded (and counted) or, begun another
+    way (the driver's ``transaction()``, ``tpc_begin()``), read-only; turning
+    autocommit on is refused. No statement of a test runs unguarded, even
+    after its transaction was ended."""
 
     begins = 0
+    created = False
 
     def _prepare(self, raw: Any) -> None:
         if type(raw).__module__.partition(".")[0] != "psycopg":
             raise RuntimeError(f"{self.connection.alias!r}: the isolation guard needs psycopg 3, not {type(raw)}")
         raw.__dict__.update(
-            _start_query=partial(self._start_query, raw), _get_tx_start_command=partial(self._tx_start, raw)
+            _start_query=partial(self._start_query, raw),
+            _get_tx_start_command=partial(self._tx_start, raw),
+            _set_autocommit_gen=partial(self._set_autocommit_gen, raw),
         )
-        script = "; ".join((*_CREATE_TABLES, *((_READ_ONLY_SESSION["postgresql"],) if self.owned else ())))
-        with raw.cursor() as cursor:
-            cursor.execute(script)
+        self.created = False  # the guard tables: made by the first test that queries
+        self.read_only = self._session_read_only(raw)
 
     def _session_read_only(self, raw: Any) -> bool:
+        """From what the server reported at connection (PostgreSQL 14+), else asked."""
+        reported = [raw.info.parameter_status(name) for name in ("default_transaction_read_only", "in_hot_standby")]
+        if reported[0] is not None:
+            return "on" in reported
         with raw.cursor() as cursor:
             cursor.execute("SHOW default_transaction_read_only")
             return bool(cursor.fetchone()[0] == "on")
@@ -184,7 +194,7 @@ class _PostgresGuard(Guard):
             raise RuntimeError(f"{self.connection.alias!r} is read-only and already in a transaction")
         self.begins = 1  # already inside a transaction not ours: guard it now
         with raw.cursor() as cursor:
-            cursor.execute(_PG_BEGIN.partition(b"; ")[2])
+            cursor.execute("; ".join((*_CREATE_TABLES, _PG_BEGIN.partition(b"; ")[2].decode())))
 
     def _start_query(self, raw: Any) -> Iterator[Any]:
         """psycopg's ``_start_query``; during a test, with the guard row in its ``BEGIN``."""
@@ -195,11 +205,22 @@ class _PostgresGuard(Guard):
         if raw._pipeline:
             raise psycopg.NotSupportedError("smoke tests cannot use psycopg's pipeline mode")
         self.begins += 1
-        raw.pgconn.send_query(b"BEGIN READ ONLY" if self.read_only else _PG_BEGIN)
+        raw.pgconn.send_query(
+            b"BEGIN READ ONLY" if self.read_only else _PG_BEGIN if self.created else _PG_CREATE_AND_BEGIN
+        )
         for result in (yield from psycopg.generators.execute(raw.pgconn)):
             if result.status == psycopg.pq.ExecStatus.FATAL_ERROR:
                 raise psycopg.errors.error_from_result(result, encoding=raw.pgconn._encoding)
+        self.created = True
         return None
+
+    def _set_autocommit_gen(self, raw: Any, value: bool) -> Any:
+        """psycopg's autocommit switch, which refuses "on" during a test:
+        its statements would run outside any guarded transaction."""
+        if value and self.depth:
+            self.attempts.append("turn autocommit on")
+            raise psycopg.ProgrammingError("smoke tests may not turn autocommit on")
+        return type(raw)._set_autocommit_gen(raw, value)
 
     def _tx_start(self, raw: Any) -> bytes:
         if not self.depth:

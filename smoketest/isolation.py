@@ -57,7 +57,7 @@ def rolled_back(aliases: Iterable[str], owned: bool = False) -> AbstractContextM
     """Run the block in ``atomic()`` on every alias, server-guarded against
     any commit, then roll every one back; raise ``TransactionEnded`` if the
     block ended or tried to end one. ``owned``: the connections end with the
-    run (a worker's), so their sessions may default to read-only."""
+    run (a worker's), so their session settings may serve the guard."""
     blocks = [_RolledBackAtomic(connections[alias], owned) for alias in aliases]
     return blocks[0] if len(blocks) == 1 else _Stacked(blocks)
 

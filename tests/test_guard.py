@@ -203,8 +203,10 @@ def test_postgresql_sends_nothing_for_a_test_without_queries_and_the_guard_rides
         assert sent == []
         return
     # One message for BEGIN and the guard row (a round trip psycopg makes
-    # anyway), then the test's query, then the rollback.
-    assert sent[0] == ["Query", '"BEGIN READ WRITE; INSERT INTO pg_temp.smoketest_guard VALUES (0)"'], sent
+    # anyway; the session's first also creates the guard tables), then the
+    # test's query, then the rollback.
+    assert sent[0][0] == "Query" and sent[0][1].startswith('"SET TRANSACTION READ WRITE; CREATE TEMP TABLE'), sent
+    assert sent[0][1].endswith('COMMIT; BEGIN READ WRITE; INSERT INTO pg_temp.smoketest_guard VALUES (0)"'), sent
     assert len(sent) == 3 and sent[2] == ["Query", '"ROLLBACK"'], sent
 
 
