@@ -6,12 +6,13 @@ import hashlib
 import re
 import signal
 import subprocess
+import sys
 
 import pytest
 from django.conf import settings
 from django.db import connections
 
-from tests.conftest import ROOT, by_name, manage_command
+from tests.conftest import ROOT, by_name, subprocess_env
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
 
@@ -124,11 +125,10 @@ def test_the_next_run_is_clean(hostile_run, get_json, smoke_apps):
 
 def test_a_real_interrupt_of_the_command_prints_what_ran_and_exits_2(smoke_apps):
     smoke_apps("sleepy")
-    command, env = manage_command("-v", "2")
     process = subprocess.Popen(
-        command,
+        [sys.executable, "-m", "django", "smoketest", "-v", "2"],
         cwd=ROOT,
-        env=env,
+        env=subprocess_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
