@@ -165,25 +165,37 @@ def floor_apps() -> list[str]:
     return [f"app{index:02d}" for index in range(FLOOR_APPS)]
 
 
+def select_apps() -> list[str]:
+    """The second suite: the same shape, each test running one ``SELECT``."""
+    return [f"select{index:02d}" for index in range(FLOOR_APPS)]
+
+
 def generate(root: Path, tests_per_app: int, slow_io_tests: int) -> None:
     """Write the project: ``benchsite``, the floor apps (``tests_per_app``
-    trivial tests each, in classes of ten), ``slowio`` (``slow_io_tests``
-    classes), ``slowio1`` (as many tests in one class), ``fleet`` and ``counter``."""
+    trivial tests each, in classes of ten), the select apps (as many tests,
+    each running ``SELECT 1``), ``slowio`` (``slow_io_tests`` classes),
+    ``slowio1`` (as many tests in one class), ``fleet`` and ``counter``."""
     site = root / "benchsite"
     site.mkdir(parents=True, exist_ok=True)
     (site / "__init__.py").write_text("")
     (site / "settings.py").write_text(SETTINGS.replace("{floor_apps}", ",".join(floor_apps())))
     (site / "urls.py").write_text(URLS)
     (site / "wsgi.py").write_text(WSGI)
-    for app in floor_apps():
-        lines = ["from smoketest import SmokeTest\n"]
-        for start in range(0, tests_per_app, 10):
-            lines.append(f"\n\nclass Trivial{start // 10:03d}(SmokeTest):\n")
-            lines.extend(
-                f"    def test_{number:04d}(self):\n        self.assertTrue(True)\n\n"
-                for number in range(start, min(start + 10, tests_per_app))
-            )
-        _app(root, app, "".join(lines).rstrip() + "\n")
+    trivial = "        self.assertTrue(True)\n"
+    select = "        with connection.cursor() as cursor:\n            cursor.execute('SELECT 1')\n"
+    for apps, body, header in (
+        (floor_apps(), trivial, ""),
+        (select_apps(), select, "from django.db import connection\n"),
+    ):
+        for app in apps:
+            lines = [f"{header}from smoketest import SmokeTest\n"]
+            for start in range(0, tests_per_app, 10):
+                lines.append(f"\n\nclass Trivial{start // 10:03d}(SmokeTest):\n")
+                lines.extend(
+                    f"    def test_{number:04d}(self):\n{body}\n"
+                    for number in range(start, min(start + 10, tests_per_app))
+                )
+            _app(root, app, "".join(lines).rstrip() + "\n")
     slow = "import os\nimport socket\n\nfrom smoketest import SmokeTest\n\nPORT = int(os.environ['BENCH_SLOW_PORT'])\n"
     _app(root, "slowio", slow + "".join(SLOW_IO_CLASS.format(index=index) for index in range(slow_io_tests)))
     methods = "".join(SLOW_IO_METHOD.format(index=index) for index in range(slow_io_tests))

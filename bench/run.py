@@ -14,21 +14,23 @@ side in one run, medians of repeated runs:
    plain unittest, each in a rolled-back ``atomic()`` on every alias
    (target: at most 1.25x), in five processes (hash seeds 1 to 5), unpinned
    as users run them: the median of their medians of paired ratios;
-2. the same suite under django-smoketest 1.2.2, installed from PyPI into a
-   virtualenv cached under ``--cache-dir`` (tests run, time per test);
-3. I/O-bound: 20 tests each reading a reply a loopback server sends after
+2. select ratio: the same, with 1,000 tests that each run one ``SELECT``
+   (the floor runs the same ``SELECT`` in its ``atomic()``), reported;
+3. the same trivial suite under django-smoketest 1.2.2, installed from PyPI
+   into a virtualenv cached under ``--cache-dir`` (tests run, time per test);
+4. I/O-bound: 20 tests each reading a reply a loopback server sends after
    0.5 s, serial and with ``SMOKETEST_WORKERS = 10``, in 20 classes and in
    one class (PostgreSQL; target: at most 1.5 s);
-4. polling: requests per second of the endpoint with
+5. polling: requests per second of the endpoint with
    ``SMOKETEST_CACHE_SECONDS = 5`` under gunicorn, measured with ``wrk`` (or
    a Python load loop without it), versus a trivial DRF ``APIView`` on the
    same server (every poll goes through DRF's authentication, permissions
    and throttles; target: at least 0.8x), and a trivial Django view; and,
    without the cache, 20 concurrent clients: one run at a time per process,
    no errors;
-5. memory: RSS growth over 1,000 consecutive runs after a warm-up (target:
+6. memory: RSS growth over 1,000 consecutive runs after a warm-up (target:
    under 5 MB), and the thread count back at its baseline;
-6. the fleet: 2 gunicorn instances x 2 sync workers sharing one Redis cache
+7. the fleet: 2 gunicorn instances x 2 sync workers sharing one Redis cache
    (``SMOKETEST_REDIS_URL``), 5 pollers round-robin for 60 s with a 10 s
    cache and a 0.5 s suite: suite runs per cache period (target: never two
    in one), poll p99 while a run is under way, errors (target: 0); then the
@@ -61,12 +63,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import django
-from project import floor_apps, generate
+from project import floor_apps, generate, select_apps
 
 BENCH_DIR = Path(__file__).resolve().parent
 MEASURE = str(BENCH_DIR / "measure.py")
 ORIGINAL = "django-smoketest==1.2.2"
-MEASUREMENTS = ("floor", "original", "io", "polling", "memory", "fleet")
+MEASUREMENTS = ("floor", "select", "original", "io", "polling", "memory", "fleet")
 
 
 @dataclass(frozen=True)
@@ -160,8 +162,20 @@ class Bench:
         """Measured in several processes, one per hash seed: string hashes
         decide where attribute lookups land in CPython's type cache, which
         moves both sides' speed from one process to the next by up to 15%."""
+        return self.paired_ratio(backend, "floor", "plain unittest + atomic()", "<= 1.25x", 1.25)
+
+    def select_ratio(self, backend: str) -> float:
+        """The floor ratio of 1,000 tests that each run one ``SELECT`` (the
+        floor runs the same ``SELECT``): what the isolation guard costs a
+        test that queries."""
+        apps = ",".join(select_apps())
+        return self.paired_ratio(backend, "select", "unittest + atomic() + SELECT", "", None, BENCH_APPS=apps)
+
+    def paired_ratio(
+        self, backend: str, label: str, floor_name: str, target: str, limit: float | None, **extra: str
+    ) -> float:
         runs = [
-            self.measure(backend, "floor", self.mode.repeats, PYTHONHASHSEED=str(seed))
+            self.measure(backend, "floor", self.mode.repeats, PYTHONHASHSEED=str(seed), **extra)
             for seed in range(1, self.mode.floor_processes + 1)
         ]
         endpoint = statistics.median(statistics.median(data["endpoint"]) for data in runs)
@@ -170,12 +184,13 @@ class Bench:
         cpu_ratio = statistics.median(paired_ratio(data["endpoint_cpu"], data["floor_cpu"]) for data in runs)
         ratio, tests = statistics.median(ratios), runs[0]["tests_run"]
         spread = f" (processes: {ratios[0]:.2f}x to {ratios[-1]:.2f}x)" if len(ratios) > 1 else ""
-        self.report(f"[{backend}] floor: plain unittest + atomic()", f"{floor * 1000:.1f} ms ({tests} tests)")
-        self.report(f"[{backend}] GET /smoketest/ (test client)", f"{endpoint * 1000:.1f} ms ({tests} tests)")
-        self.report(f"[{backend}] floor ratio", f"{ratio:.2f}x{spread}", "<= 1.25x", ratio <= 1.25)
-        self.report(f"[{backend}] floor ratio in CPU time (less noisy)", f"{cpu_ratio:.2f}x")
+        met = None if limit is None else ratio <= limit
+        self.report(f"[{backend}] {label}: {floor_name}", f"{floor * 1000:.1f} ms ({tests} tests)")
+        self.report(f"[{backend}] {label}: GET /smoketest/ (test client)", f"{endpoint * 1000:.1f} ms ({tests} tests)")
+        self.report(f"[{backend}] {label} ratio", f"{ratio:.2f}x{spread}", target, met)
+        self.report(f"[{backend}] {label} ratio in CPU time (less noisy)", f"{cpu_ratio:.2f}x")
         self.report(
-            f"[{backend}] this version: tests run, time per test",
+            f"[{backend}] {label}: tests run, time per test",
             f"{tests}, {endpoint / tests * 1e6:.1f} us",
         )
         return ratio
@@ -588,6 +603,7 @@ def main() -> int:
         for backend in backends:
             steps: list[tuple[str, Callable[[str], object]]] = [
                 ("floor", bench.floor_ratio),
+                ("select", bench.select_ratio),
                 ("original", bench.original),
                 ("memory", bench.memory),
             ]

@@ -10,40 +10,55 @@ from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.transaction import TransactionManagementError
 
-# Statements that would end, or on MySQL/MariaDB implicitly commit, the
-# transaction the test runs in. Savepoint statements stay allowed: Django's
-# own nested atomic blocks use them.
-_ENDS_TRANSACTION = r"COMMIT|END|ROLLBACK(?!\s+(WORK\s+)?TO\b)|BEGIN|START\s+TRANSACTION|SET\s+(SESSION\s+)?AUTOCOMMIT"
-_MYSQL_IMPLICIT_COMMIT = (
-    r"|CREATE\s+(?!TEMPORARY\b)|ALTER|DROP\s+(?!TEMPORARY\b)|TRUNCATE|RENAME|LOCK\s+TABLES?|UNLOCK|GRANT|REVOKE"
-    r"|FLUSH|OPTIMIZE|REPAIR|ANALYZE|LOAD\s+DATA|XA\b"
-)
-_STATEMENT_START = r"(?:^|;)\s*(?:{})\b"
-_FORBIDDEN = re.compile(_STATEMENT_START.format(_ENDS_TRANSACTION), re.IGNORECASE)
-_FORBIDDEN_MYSQL = re.compile(_STATEMENT_START.format(_ENDS_TRANSACTION + _MYSQL_IMPLICIT_COMMIT), re.IGNORECASE)
+from smoketest.dbguard import GUARD_TABLE, Guard, guard_of
+from smoketest.sqltext import refusal
 
 
 class CommitForbidden(TransactionManagementError):
     """Raised instead of sending SQL that would commit a smoke test's writes."""
 
 
-def _statement_guard(vendor: str) -> Callable[..., Any]:
-    forbidden = _FORBIDDEN_MYSQL if vendor == "mysql" else _FORBIDDEN
+class TransactionEnded(TransactionManagementError):
+    """A test ended, or tried to end, the transaction it ran in: its error."""
 
+
+def _statement_guard(vendor: str) -> Callable[..., Any]:
     def guard(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: dict[str, Any]) -> Any:
-        if isinstance(sql, str) and forbidden.search(sql):
-            raise CommitForbidden(f"smoke tests may not end their transaction: {sql[:80]!r}")
+        text = _text(sql, context["connection"])
+        reason = refusal(text, vendor, (GUARD_TABLE,)) if _MAYBE.search(text) else None
+        if reason is not None:
+            raise CommitForbidden(f"smoke tests may not {reason}: {text[:80]!r}")
         return execute(sql, params, many, context)
 
     return guard
 
 
-_GUARD, _GUARD_MYSQL = _statement_guard("default"), _statement_guard("mysql")
+def _text(sql: Any, connection: BaseDatabaseWrapper) -> str:
+    """The SQL as the server will read it: text, bytes or composed SQL."""
+    if isinstance(sql, str):
+        return sql
+    if isinstance(sql, (bytes, bytearray, memoryview)):
+        return bytes(sql).decode("latin-1")  # keywords are ASCII: any byte stays one character
+    if hasattr(sql, "as_string"):  # psycopg.sql.Composable
+        return str(sql.as_string(connection.connection))
+    raise CommitForbidden(f"smoke tests may run SQL given as text only, not {type(sql).__name__}")
 
 
-def rolled_back(aliases: Iterable[str]) -> AbstractContextManager[None]:
-    """Run the block in ``atomic()`` on every alias, then roll every one back."""
-    blocks = [_RolledBackAtomic(connections[alias]) for alias in aliases]
+# A word the guard may refuse, anywhere: only then is the statement read.
+_MAYBE = re.compile(
+    r"COMMIT|END|ABORT|BEGIN|XA|DISCARD|START|ROLLBACK|PREPARE|SET|CREATE|ALTER|DROP|TRUNCATE|RENAME|LOCK"
+    r"|GRANT|REVOKE|FLUSH|OPTIMIZE|REPAIR|ANALYZE|CHECK|CACHE|LOAD|INSTALL|SHUTDOWN|" + GUARD_TABLE,
+    re.IGNORECASE,
+)
+_GUARDS = {vendor: _statement_guard(vendor) for vendor in ("postgresql", "mysql", "sqlite", "other")}
+
+
+def rolled_back(aliases: Iterable[str], owned: bool = False) -> AbstractContextManager[None]:
+    """Run the block in ``atomic()`` on every alias, server-guarded against
+    any commit, then roll every one back; raise ``TransactionEnded`` if the
+    block ended or tried to end one. ``owned``: the connections end with the
+    run (a worker's), so their session settings may serve the guard."""
+    blocks = [_RolledBackAtomic(connections[alias], owned) for alias in aliases]
     return blocks[0] if len(blocks) == 1 else _Stacked(blocks)
 
 
@@ -65,28 +80,44 @@ class _Stacked(AbstractContextManager[None]):
 
 
 class _RolledBackAtomic(AbstractContextManager[None]):
-    """``atomic()`` on one connection with the commit guard installed, always
-    rolled back; a test that leaves a block of its own open loses the
+    """``atomic()`` on one connection with the server-side guard and the
+    statement guard installed, always rolled back; a test that leaves a
+    block of its own open, or opens the connection again, loses the
     connection. A class rather than nested generators: it runs once per test,
     and may be entered again once exited (the tests of a class share one)."""
 
-    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+    def __init__(self, connection: BaseDatabaseWrapper, owned: bool) -> None:
         self.connection = connection
+        self.owned = owned
         self.atomic = transaction.atomic(using=connection.alias)
-        self.guard = _GUARD_MYSQL if connection.vendor == "mysql" else _GUARD
+        self.statement_guard = _GUARDS.get(connection.vendor, _GUARDS["other"])
+        self.guard: Guard | None = None
         self.depth = (0, 0)
+        self.state: tuple[list[Any], list[Any]] = ([], [])  # Django's lists, which ``connect()`` replaces
 
     def __enter__(self) -> None:
         connection = self.connection
+        guard = self.guard = self.guard or guard_of(connection, self.owned)
+        guard.prepare()
         self.atomic.__enter__()
+        try:
+            guard.begin()
+        except BaseException as error:
+            self.atomic.__exit__(type(error), error, error.__traceback__)
+            raise
         self.depth = (len(connection.atomic_blocks), len(connection.savepoint_ids))
-        connection.execute_wrappers.append(self.guard)
+        self.state = (connection.atomic_blocks, connection.savepoint_ids)
+        connection.execute_wrappers.append(self.statement_guard)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         connection = self.connection
-        connection.execute_wrappers.pop()
+        connection.execute_wrappers.remove(self.statement_guard)
+        assert self.guard is not None
+        problems = self.guard.end()
+        if connection.atomic_blocks is not self.state[0]:  # connect() ran: back to the transaction's state
+            self._drop_reopened()
         if (len(connection.atomic_blocks), len(connection.savepoint_ids)) != self.depth:
             try:
                 _drop_connection(connection, *self.depth)
@@ -98,6 +129,22 @@ class _RolledBackAtomic(AbstractContextManager[None]):
                 raise
         connection.needs_rollback = True
         self.atomic.__exit__(exc_type, exc, tb)
+        if problems:
+            raise TransactionEnded("; ".join(problems))
+
+    def _drop_reopened(self) -> None:
+        """The test opened the connection again (``connect()``): close both
+        driver connections, the guarded one and the read-only one, and put
+        back Django's state of the block, as if closed inside it."""
+        connection = self.connection
+        assert self.guard is not None
+        with suppress(Exception):
+            self.guard.raw.close()
+        connection.atomic_blocks, connection.savepoint_ids = self.state
+        connection.in_atomic_block = True
+        connection.closed_in_transaction = False
+        with suppress(Exception):
+            connection.close()
 
 
 def _drop_connection(connection: BaseDatabaseWrapper, blocks: int, savepoints: int) -> None:

@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any, Protocol
 
+from django.conf import settings
+
 from smoketest.case import SmokeTest, time_limit
 from smoketest.conf import smoketest_settings
 from smoketest.interrupt import Interrupted
@@ -25,9 +27,11 @@ logger = logging.getLogger("smoketest")
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
-# Exceptions a test may raise that must not escape the run: everything a test
-# body can do, ``sys.exit()`` included, except a real interrupt.
+# Exceptions that must not escape the run where the caller's thread runs:
+# all but a real interrupt. On a worker thread, where tests run, everything is
+# the test's (a real Ctrl-C reaches the main thread only): ``IN_TEST``.
 CAUGHT = (Exception, SystemExit, Interrupted)
+IN_TEST = (BaseException,)
 
 SETUP_CLASS = "setUpClass"
 
@@ -54,6 +58,7 @@ def run_smoke_tests(
     clock = time.perf_counter()
     result = RunResult(started_at=started_at, release=smoketest_settings.RELEASE)
     suite: list[AppSuite] = []
+    runner = None
     try:
         suite = selected_suite(selection)
         runner = SmokeRunner(smoketest_settings.database_aliases, failfast=failfast, on_outcome=on_outcome)
@@ -68,13 +73,33 @@ def run_smoke_tests(
         seconds = time.perf_counter() - clock
         logger.warning("smoketest: the server ended the run after %.1f s, before its budget was spent", seconds)
         raise
-    except (Exception, Interrupted) as exc:
+    except KeyboardInterrupt:  # a real Ctrl-C: report what ran, then stop the caller
+        if runner is not None:
+            runner.stopped = True
+        result.outcomes = list(result.outcomes)
+        result.test_classes = len({outcome.name.rpartition(".")[0] for outcome in result.outcomes})
+        result.outcomes.append(error_outcome("smoketest", "smoketest", "interrupted: the run was stopped here"))
+        _finish(result, suite, clock)
+        raise RunInterrupted(result) from None
+    except CAUGHT as exc:
         result.outcomes.append(error_outcome("smoketest", "smoketest", f"internal error: {describe(exc)}", exc))
+    _finish(result, suite, clock)
+    return result
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """A real interrupt (Ctrl-C) of a run; ``result`` holds what ran until then."""
+
+    def __init__(self, result: RunResult) -> None:
+        super().__init__("interrupted")
+        self.result = result
+
+
+def _finish(result: RunResult, suite: list[AppSuite], clock: float) -> None:
     result.outcomes = list(result.outcomes)
     _tag(result.outcomes, suite)
     result.duration_ms = (time.perf_counter() - clock) * 1000
     _announce(result)
-    return result
 
 
 def not_started(reason: str) -> RunResult:
@@ -201,9 +226,9 @@ class SmokeRunner:
         if not self.may_start(progress, app, test_class, None):
             return
         try:
-            with rolled_back(self.aliases):
+            with rolled_back(self.aliases, owned=True):
                 outcomes = self._run_with_class_fixtures(app, test_class, progress)
-        except CAUGHT as exc:
+        except IN_TEST as exc:
             outcomes = [error_outcome(test_class.test_name(m), app, describe(exc), exc) for m in methods]
         for outcome in outcomes:
             progress.end(outcome)
@@ -217,7 +242,7 @@ class SmokeRunner:
             cls.setUpClass()
         except unittest.SkipTest as exc:
             return [TestOutcome(test_class.test_name(m), app, Status.SKIP, message=str(exc)) for m in methods]
-        except CAUGHT as exc:
+        except IN_TEST as exc:
             outcomes = [
                 error_outcome(test_class.test_name(m), app, f"setUpClass: {describe(exc)}", exc) for m in methods
             ]
@@ -226,7 +251,7 @@ class SmokeRunner:
         errors = []
         try:
             cls.tearDownClass()
-        except CAUGHT as exc:
+        except IN_TEST as exc:
             errors.append(error_outcome(f"{test_class.name}.tearDownClass", app, describe(exc), exc))
         return errors + self._class_cleanups(app, test_class)
 
@@ -240,16 +265,21 @@ class SmokeRunner:
     def _run_tests(self, app: str, test_class: TestClass, progress: Progress) -> None:
         """Run the class's tests one by one, each in its own rolled-back
         transaction; one isolation block and one recorder serve them all."""
-        isolation = rolled_back(self.aliases)
+        isolation = rolled_back(self.aliases, owned=True)
         recorder = OutcomeRecorder(app)
+        snapshot = SettingsSnapshot()
         prefix = f"{test_class.name}."
         for index, method in enumerate(test_class.methods):
             if self.may_start(progress, app, test_class, index):
-                progress.end(self.run_test(test_class.cls(method), prefix + method, isolation, recorder))
+                progress.end(self.run_test(test_class.cls(method), prefix + method, isolation, recorder, snapshot))
 
     @staticmethod
     def run_test(
-        test: unittest.TestCase, name: str, isolation: AbstractContextManager[None], recorder: "OutcomeRecorder"
+        test: unittest.TestCase,
+        name: str,
+        isolation: AbstractContextManager[None],
+        recorder: "OutcomeRecorder",
+        snapshot: "SettingsSnapshot",
     ) -> TestOutcome:
         """Run ``test`` inside ``isolation``; its outcome, reported as ``name``."""
         recorder.start(name)
@@ -257,11 +287,45 @@ class SmokeRunner:
         try:
             with isolation:
                 test.run(recorder)
-        except CAUGHT as exc:
-            # The isolation itself failed: a database down, a transaction the
-            # test broke beyond repair. That is the test's error.
+        except IN_TEST as exc:
+            # The isolation itself failed, or the test ended its transaction,
+            # or raised what unittest lets through (KeyboardInterrupt): the
+            # test's error.
             recorder.addError(test, (type(exc), exc, exc.__traceback__))
+        changed = snapshot.restore()
+        if changed:
+            recorder.addError(test, (SettingsChanged, SettingsChanged(f"changed settings: {', '.join(changed)}"), None))
         return recorder.outcome((time.perf_counter() - start) * 1000)
+
+
+class SettingsChanged(Exception):
+    """A test changed settings at run time (they are put back)."""
+
+
+class SettingsSnapshot:
+    """Django's settings as a class's tests start; ``restore`` puts back any
+    a test assigned, replaced (``override_settings`` left enabled) or
+    deleted, and names them. Values changed in place are not seen."""
+
+    def __init__(self) -> None:
+        self.wrapped = settings._wrapped
+        self.values = dict(vars(self.wrapped))
+
+    def restore(self) -> list[str]:
+        current = settings._wrapped
+        if current is self.wrapped and vars(current) == self.values:
+            return []
+        now = vars(current)
+        missing = object()
+        changed = sorted(
+            name
+            for name in {*now, *self.values} - {"default_settings", "SETTINGS_MODULE"}
+            if name.isupper() and now.get(name, missing) is not self.values.get(name, missing)
+        )
+        vars(self.wrapped).clear()
+        vars(self.wrapped).update(self.values)
+        settings._wrapped = self.wrapped  # also drops LazySettings' cached values
+        return changed or ["(replaced)"]
 
 
 def step_limit(test_class: TestClass, index: int | None) -> float:

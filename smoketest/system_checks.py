@@ -6,9 +6,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
+from django.db import connections
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from smoketest.conf import DEFAULTS, IMPORT_STRINGS, smoketest_settings
+from smoketest.dbguard import nontransactional_tables
 from smoketest.loader import load_suite
 from smoketest.polling import PROCESS_LOCAL_CACHES
 
@@ -201,3 +203,36 @@ def check_routes_reachable(app_configs: Sequence[Any] | None = None, **kwargs: A
             )
         )
     return messages
+
+
+@checks.register(checks.Tags.database)
+def check_transactions(
+    app_configs: Sequence[Any] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Smoke tests are isolated by transactions: storage without them would
+    keep their writes. Runs where Django runs database checks (``migrate``,
+    ``check --database``)."""
+    errors: list[checks.CheckMessage] = []
+    for alias in smoketest_settings.database_aliases:
+        if alias not in (databases or ()):
+            continue
+        connection = connections[alias]
+        if not connection.features.supports_transactions:
+            problem = "has no transactions (its default storage engine keeps every write)"
+        elif connection.vendor == "mysql":
+            connection.ensure_connection()
+            tables = nontransactional_tables(connection.connection)
+            problem = f"has tables without transactions: {', '.join(tables)}" if tables else ""
+        else:
+            continue
+        if problem:
+            errors.append(
+                checks.Error(
+                    f"Database {alias!r} {problem}: smoke tests could not roll their writes back, "
+                    "so every write there is refused.",
+                    hint="Convert the tables to a transactional engine (InnoDB), or leave the alias out of "
+                    "SMOKETEST_DATABASES.",
+                    id="smoketest.E017",
+                )
+            )
+    return errors

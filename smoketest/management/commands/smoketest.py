@@ -11,17 +11,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from smoketest.access import Disclosure
 from smoketest.fixing import fix_failures
 from smoketest.renderers import RENDERERS_BY_FORMAT
-from smoketest.result import Status, TestOutcome
-from smoketest.runner import run_smoke_tests
+from smoketest.result import RunResult, Status, TestOutcome
+from smoketest.runner import RunInterrupted, run_smoke_tests
 from smoketest.selection import Selection, SelectionError, selected_suite
 
 USAGE_ERROR = 2
+INTERRUPTED = 2  # Ctrl-C: the report shows what ran until then
 
 
 class Command(BaseCommand):
     help = (
         "Run the smoke tests (rolled back on every database) and print the report. "
-        "Exit 0 on PASS, 1 on FAIL, 2 on a usage error."
+        "Exit 0 on PASS, 1 on FAIL, 2 on a usage error or an interrupt (Ctrl-C)."
     )
     # Like the endpoint, it reports what the smoke tests find; system checks
     # would only repeat a broken smoke module on stderr, or abort the run.
@@ -74,11 +75,17 @@ class Command(BaseCommand):
                 result = fix_failures(result, selected_suite(selection), dry_run=options["dry_run"], say=self.say)
         except SelectionError as exc:
             raise CommandError(str(exc), returncode=USAGE_ERROR)
-        renderer = RENDERERS_BY_FORMAT[options["format"]]()
-        report = renderer.render(result, renderer_context={"disclosure": Disclosure(tracebacks=True)}).decode()
-        self.stdout.write(report, ending="" if report.endswith("\n") else "\n")
+        except RunInterrupted as interrupted:
+            self.print_report(interrupted.result, options["format"])
+            raise SystemExit(INTERRUPTED)
+        self.print_report(result, options["format"])
         if not result.passed:
             raise SystemExit(1)
+
+    def print_report(self, result: RunResult, format: str) -> None:
+        renderer = RENDERERS_BY_FORMAT[format]()
+        report = renderer.render(result, renderer_context={"disclosure": Disclosure(tracebacks=True)}).decode()
+        self.stdout.write(report, ending="" if report.endswith("\n") else "\n")
 
     def list_tests(self, selection: Selection) -> None:
         for app in selected_suite(selection):
