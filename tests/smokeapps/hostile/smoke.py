@@ -182,6 +182,10 @@ class Interrupts(SmokeTest):
 
 
 class Settings(SmokeTest):
+    # Settings are the process's: a test running beside this one would see
+    # the change too (and be reported for it), so its tests run alone, in order.
+    parallel = False
+
     def test_a_debug(self):
         settings.DEBUG = True
 

@@ -12,6 +12,8 @@ TRACE = {}
 
 
 class Traced(SmokeTest):
+    parallel = False  # one connection traced from the first test to the last, in order
+
     def test_a_start_tracing(self):
         TRACE["file"] = open(os.environ["SMOKETEST_TRACE_FILE"], "w")  # noqa: SIM115  (closed by test_c)
         connection.connection.pgconn.trace(TRACE["file"].fileno())
