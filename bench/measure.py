@@ -128,7 +128,7 @@ def endpoint(repeats: int) -> dict[str, Any]:
 
 
 def io() -> dict[str, Any]:
-    from smoketest.conf import DEFAULTS
+    from smoketest.core.settings import DEFAULTS
 
     client = Client()
     seconds, tests_run = timed_endpoint(client)

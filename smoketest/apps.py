@@ -9,7 +9,7 @@ class SmoketestConfig(AppConfig):
 
     def ready(self) -> None:
         from smoketest import system_checks  # noqa: F401  (registers the checks)
-        from smoketest.masking import MaskingFilter
+        from smoketest.core.masking import MaskingFilter
 
         logger = logging.getLogger("smoketest")
         if not any(isinstance(known, MaskingFilter) for known in logger.filters):

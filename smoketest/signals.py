@@ -1,5 +1,5 @@
-"""Signals: ``run_finished(sender=SmokeRunner, result=RunResult)`` after every run."""
+"""The documented import path of the ``run_finished`` signal."""
 
-from django.dispatch import Signal
+from smoketest.core.signals import run_finished
 
-run_finished = Signal()
+__all__ = ["run_finished"]

@@ -9,10 +9,10 @@ from django.core import checks
 from django.db import connections
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
-from smoketest.conf import DEFAULTS, IMPORT_STRINGS, smoketest_settings
-from smoketest.dbguard import nontransactional_tables
-from smoketest.loader import load_suite
-from smoketest.polling import PROCESS_LOCAL_CACHES
+from smoketest.core.settings import DEFAULTS, IMPORT_STRINGS, smoketest_settings
+from smoketest.engine.dbguard import nontransactional_tables
+from smoketest.engine.loader import load_suite
+from smoketest.web.flight import PROCESS_LOCAL_CACHES
 
 
 def _positive_number(value: Any) -> bool:

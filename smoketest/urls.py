@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smoketest.views import SmokeTestView, ping
+from smoketest.web.views import SmokeTestView, ping
 
 app_name = "smoketest"
 

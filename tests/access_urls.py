@@ -6,8 +6,8 @@ from ipaddress import ip_address, ip_network
 from django.urls import include, path
 from rest_framework.permissions import BasePermission, IsAdminUser
 
-from smoketest.renderers import JSONRenderer
-from smoketest.views import SmokeTestView
+from smoketest.web.renderers import JSONRenderer
+from smoketest.web.views import SmokeTestView
 
 INSIDE = ip_network("10.0.0.0/8")
 

@@ -82,7 +82,7 @@ def widget_names() -> dict[str, list[str]]:
 @pytest.fixture
 def runs():
     """The results of the runs that finish while the test runs (run_finished)."""
-    from smoketest.signals import run_finished
+    from smoketest.core.signals import run_finished
 
     results = []
 

@@ -107,7 +107,7 @@ def test_show_tracebacks_setting(client, failing, settings):
 
 def test_throttled_requests_get_429_with_retry_after_and_run_nothing(client, smoke_apps, settings, runs):
     smoke_apps("multidb")
-    settings.SMOKETEST_THROTTLE_CLASSES = ["smoketest.access.SmoketestRateThrottle"]
+    settings.SMOKETEST_THROTTLE_CLASSES = ["smoketest.web.access.SmoketestRateThrottle"]
     settings.SMOKETEST_THROTTLE_RATES = {"smoketest": "2/min"}
     from django.core.cache import cache
 

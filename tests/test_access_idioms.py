@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
 
-from smoketest import access
+from smoketest.web import access
 
 pytestmark = [pytest.mark.django_db(databases="__all__", transaction=True), pytest.mark.urls("tests.access_urls")]
 
@@ -101,12 +101,12 @@ def test_a_full_middleware_stack_answers_each_caller_its_own(client, cached, set
 @pytest.fixture
 def throttled(settings, smoke_apps):
     smoke_apps("multidb")
-    settings.SMOKETEST_THROTTLE_CLASSES = ["smoketest.access.SmoketestRateThrottle"]
+    settings.SMOKETEST_THROTTLE_CLASSES = ["smoketest.web.access.SmoketestRateThrottle"]
     settings.SMOKETEST_THROTTLE_RATES = {"smoketest": "5/min"}
 
 
 @pytest.mark.parametrize(
-    "classes", [["smoketest.access.SmoketestRateThrottle"], ["rest_framework.throttling.AnonRateThrottle"]]
+    "classes", [["smoketest.web.access.SmoketestRateThrottle"], ["rest_framework.throttling.AnonRateThrottle"]]
 )
 def test_rotating_x_forwarded_for_does_not_escape_the_throttle(client, throttled, settings, runs, classes):
     settings.SMOKETEST_THROTTLE_CLASSES = classes

@@ -33,8 +33,8 @@ def client_env() -> dict[str, str]:
 
 
 def check(*args: str, **env: str) -> subprocess.CompletedProcess:
-    """Run ``python -m smoketest.check ARGS`` with ``env`` added to its environment."""
-    command = [sys.executable, "-m", "smoketest.check", *args]
+    """Run ``python -m smoketest.client ARGS`` with ``env`` added to its environment."""
+    command = [sys.executable, "-m", "smoketest.client", *args]
     return subprocess.run(command, cwd=ROOT, env={**client_env(), **env}, capture_output=True, text=True, timeout=60)
 
 
@@ -458,7 +458,7 @@ def test_wait_polls_until_the_expected_release_passes(canned):
 def test_wait_rides_out_a_site_that_is_not_up_yet():
     port = free_port()
     url = f"http://127.0.0.1:{port}/smoketest/"
-    command = [sys.executable, "-m", "smoketest.check", url, "--wait", "30", "--expect-release", "r2"]
+    command = [sys.executable, "-m", "smoketest.client", url, "--wait", "30", "--expect-release", "r2"]
     waiting = subprocess.Popen(
         command, cwd=ROOT, env=client_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

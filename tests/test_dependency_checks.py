@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from smoketest.supervisor import retire_idle_workers
+from smoketest.engine.supervisor import retire_idle_workers
 from tests.conftest import closed_port, redis_or_skip
 from tests.settings import CELERY_BROKER_URL, REDIS_URL
 from tests.smokeapps.dependencies import smoke

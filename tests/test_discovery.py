@@ -1,7 +1,7 @@
 import pytest
 
-from smoketest import loader
-from smoketest.loader import load_suite
+from smoketest.engine import loader
+from smoketest.engine.loader import load_suite
 
 
 def names(suite):

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from smoketest.polling import LEASE_SECONDS
+from smoketest.web.flight import LEASE_SECONDS
 from tests.conftest import ROOT, redis_or_skip, server_sessions, subprocess_env
 from tests.settings import DB_PREFIX, REDIS_URL
 from tests.smokeapps.fleet import smoke as fleet

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from smoketest.supervisor import retire_idle_workers
+from smoketest.engine.supervisor import retire_idle_workers
 from tests.conftest import ROOT, by_name, subprocess_env
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)

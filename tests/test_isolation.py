@@ -3,7 +3,7 @@
 import pytest
 from django.db import connections
 
-from smoketest.isolation import rolled_back
+from smoketest.engine.isolation import rolled_back
 from tests.conftest import by_name, widget_names
 from tests.testapp.models import Widget
 

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from smoketest.signals import run_finished
+from smoketest.core.signals import run_finished
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
 

@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 
-from smoketest.conf import smoketest_settings
-from smoketest.selection import Selection, selected_suite
-from smoketest.supervisor import IDLE_NAME, retire_idle_workers
+from smoketest.core.settings import smoketest_settings
+from smoketest.engine.selection import Selection, selected_suite
+from smoketest.engine.supervisor import IDLE_NAME, retire_idle_workers
 from smoketest.system_checks import check_workers
 from tests.conftest import by_name, server_sessions, wait_for_workers_to_end, widget_names, workers
 from tests.smokeapps.parallel.smoke import oneclass, units

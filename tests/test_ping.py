@@ -38,7 +38,7 @@ def test_ping_answers_pong_without_running_tests_or_querying(client, smoke_apps,
 def test_ping_is_not_throttled_like_the_run(client, smoke_apps, settings):
     smoke_apps("passing")
     settings.SMOKETEST_THROTTLE_RATES = {"smoketest": "1/min"}
-    settings.SMOKETEST_THROTTLE_CLASSES = ["smoketest.access.SmoketestRateThrottle"]
+    settings.SMOKETEST_THROTTLE_CLASSES = ["smoketest.web.access.SmoketestRateThrottle"]
     assert [client.get("/smoketest/ping/").status_code for _ in range(5)] == [200] * 5
     assert [client.get("/smoketest/").status_code for _ in range(2)] == [200, 429]
     assert client.get("/smoketest/ping/").status_code == 200

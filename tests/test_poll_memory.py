@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from django.core.cache import cache
 
-from smoketest.polling import kept_results
+from smoketest.web.flight import kept_results
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
 

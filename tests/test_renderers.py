@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework.request import Request
 
-from smoketest.negotiation import FallbackContentNegotiation
-from smoketest.renderers import RENDERERS_BY_FORMAT, REPORT_RENDERERS
-from smoketest.result import RunResult, Status
-from smoketest.result import TestOutcome as Outcome  # not collected as a test class
+from smoketest.reports.result import RunResult, Status
+from smoketest.reports.result import TestOutcome as Outcome  # not collected as a test class
+from smoketest.web.negotiation import FallbackContentNegotiation
+from smoketest.web.renderers import RENDERERS_BY_FORMAT, REPORT_RENDERERS
 from tests.parsers import metric_families, parse_html, parse_junit, sample_values, text
 
 # Everything but control characters and noncharacters (U+FFFE...), which an

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from django.core.cache import cache
 
-from smoketest.masking import mask, register, url_secrets
+from smoketest.core.masking import mask, register, url_secrets
 from tests.conftest import closed_port
 from tests.smokeapps.secrets import smoke
 

@@ -3,9 +3,9 @@
 import pytest
 
 from smoketest import SmokeTest, tag
-from smoketest.loader import load_suite
-from smoketest.selection import Selection, SelectionError
-from smoketest.tags import tags_of
+from smoketest.core.tags import tags_of
+from smoketest.engine.loader import load_suite
+from smoketest.engine.selection import Selection, SelectionError
 
 PACKAGE = "tests.smokeapps.package.smoke"
 TAGGED = "tests.smokeapps.tagged.smoke"

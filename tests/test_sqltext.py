@@ -3,7 +3,7 @@ vendor's parser reads them, and what the guard refuses."""
 
 import pytest
 
-from smoketest.sqltext import refusal, statements
+from smoketest.engine.sqltext import refusal, statements
 
 ENDS = "end their transaction"
 SESSION = "change how the session commits"

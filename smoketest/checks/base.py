@@ -13,12 +13,9 @@ from typing import Any
 
 from django.db import connections
 
-from smoketest.case import SmokeTest, time_limit
-
-
-class NoFix(Exception):
-    """Raised by a check's ``fix_plan()`` when there is nothing its ``fix()``
-    can do about the failure; the message says why."""
+from smoketest import NoFix as NoFix  # its documented path, before it was public as smoketest.NoFix
+from smoketest import SmokeTest
+from smoketest.core.case import time_limit
 
 
 def describe(exc: BaseException) -> str:

@@ -6,7 +6,7 @@ from django.utils.module_loading import import_string
 
 from smoketest.checks.base import BuiltinCheck, seconds_until
 from smoketest.checks.deadline import DeadlineExceeded, deadline
-from smoketest.masking import mask, password_is_unescaped, register, url_secrets
+from smoketest.core.masking import mask, password_is_unescaped, register, url_secrets
 
 
 class CeleryAppCheck(BuiltinCheck):

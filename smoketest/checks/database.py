@@ -9,7 +9,8 @@ from django.db import connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
-from smoketest.checks.base import BuiltinCheck, NoFix, unique_name
+from smoketest import NoFix
+from smoketest.checks.base import BuiltinCheck, unique_name
 
 #: The keys of ``DatabaseSmoke.min_versions`` for Django's own backends.
 VENDORS = ("postgresql", "mysql", "mariadb", "sqlite", "oracle")

@@ -9,7 +9,7 @@ moved to a worker thread that could be abandoned. Instead a timer raises
 import threading
 from types import TracebackType
 
-from smoketest.interrupt import raise_in
+from smoketest.core.interrupt import raise_in
 
 
 class DeadlineExceeded(BaseException):

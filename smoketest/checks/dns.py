@@ -14,7 +14,7 @@ from django.db import connections
 from django.utils.module_loading import import_string
 
 from smoketest.checks.base import BuiltinCheck, describe, seconds_until
-from smoketest.conf import smoketest_settings
+from smoketest.core.settings import smoketest_settings
 
 
 class DNSSmoke(BuiltinCheck):

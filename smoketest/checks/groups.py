@@ -7,7 +7,8 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import router, transaction
 
-from smoketest.checks.base import BuiltinCheck, NoFix
+from smoketest import NoFix
+from smoketest.checks.base import BuiltinCheck
 
 AUTH_APP = "django.contrib.auth"
 

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from smoketest import __version__
 from smoketest.checks.base import BuiltinCheck, describe, seconds_until
 from smoketest.checks.deadline import DeadlineExceeded, deadline
-from smoketest.masking import mask, password_is_unescaped, register, url_secrets
+from smoketest.core.masking import mask, password_is_unescaped, register, url_secrets
 
 #: Most bytes of a body read (and searched for ``contains``).
 READ_LIMIT = 1_000_000

@@ -10,11 +10,11 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.templatetags.static import static
 
-from smoketest.case import time_limit
 from smoketest.checks.base import BuiltinCheck, describe
 from smoketest.checks.http import Answer, fetch
-from smoketest.conf import smoketest_settings
-from smoketest.masking import register, url_secrets
+from smoketest.core.case import time_limit
+from smoketest.core.masking import register, url_secrets
+from smoketest.core.settings import smoketest_settings
 
 REFUSED = (401, 403)
 

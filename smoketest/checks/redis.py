@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 
 from smoketest.checks.base import BuiltinCheck, describe, seconds_until
-from smoketest.masking import mask, password_is_unescaped, register, url_secrets
+from smoketest.core.masking import mask, password_is_unescaped, register, url_secrets
 
 
 class RedisSmoke(BuiltinCheck):

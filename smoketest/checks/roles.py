@@ -15,11 +15,11 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connections, models, router
 from django.test import Client
 
-from smoketest.case import time_limit
+from smoketest import rolled_back
 from smoketest.checks.base import BuiltinCheck, describe, seconds_until, unique_name
 from smoketest.checks.deadline import DeadlineExceeded, deadline
 from smoketest.checks.routes import Route, parameterless_routes
-from smoketest.isolation import rolled_back
+from smoketest.core.case import time_limit
 
 # Role -> (is_staff, is_superuser) of the user created for it.
 ROLE_FLAGS = {"authenticated": (False, False), "staff": (True, False), "superuser": (True, True)}

@@ -7,8 +7,9 @@ from django.apps import apps
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
-from smoketest.checks.base import BuiltinCheck, NoFix
-from smoketest.conf import smoketest_settings
+from smoketest import NoFix
+from smoketest.checks.base import BuiltinCheck
+from smoketest.core.settings import smoketest_settings
 
 SITES_APP = "django.contrib.sites"
 # What django.contrib.sites' first migration names the site it creates.

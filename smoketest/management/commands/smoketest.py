@@ -8,12 +8,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from smoketest.access import Disclosure
-from smoketest.fixing import fix_failures
-from smoketest.renderers import RENDERERS_BY_FORMAT
-from smoketest.result import RunResult, Status, TestOutcome
-from smoketest.runner import RunInterrupted, run_smoke_tests
-from smoketest.selection import Selection, SelectionError, selected_suite
+from smoketest.engine.fixing import fix_failures
+from smoketest.engine.runner import RunInterrupted, run_smoke_tests
+from smoketest.engine.selection import Selection, SelectionError, selected_suite
+from smoketest.reports.disclosure import Disclosure
+from smoketest.reports.result import RunResult, Status, TestOutcome
+from smoketest.web.renderers import RENDERERS_BY_FORMAT
 
 USAGE_ERROR = 2
 INTERRUPTED = 2  # Ctrl-C: the report shows what ran until then

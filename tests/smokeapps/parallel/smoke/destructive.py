@@ -9,7 +9,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat
 
 from smoketest import SmokeTest
-from smoketest.isolation import CommitForbidden
+from smoketest.engine.isolation import CommitForbidden
 from tests.smokeapps.parallel.spans import span
 from tests.testapp.models import Widget
 

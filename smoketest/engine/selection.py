@@ -14,9 +14,9 @@ from dataclasses import dataclass, fields, replace
 
 from django.http import QueryDict
 
-from smoketest.conf import smoketest_settings
-from smoketest.loader import AppSuite, LoadError, TestClass, load_suite
-from smoketest.tags import tags_of
+from smoketest.core.settings import smoketest_settings
+from smoketest.core.tags import tags_of
+from smoketest.engine.loader import AppSuite, LoadError, TestClass, load_suite
 
 _DOTTED_NAME = re.compile(r"[^\W\d]\w*(\.[^\W\d]\w*)*\Z")
 _FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}

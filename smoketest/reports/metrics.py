@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from smoketest.result import RunResult, Status, TestOutcome
+from smoketest.reports.result import RunResult, Status, TestOutcome
 
 Labels = dict[str, str]
 

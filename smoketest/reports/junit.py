@@ -8,8 +8,8 @@ carry a ``message``; times are seconds.
 import re
 import xml.etree.ElementTree as ET
 
-from smoketest.access import Disclosure
-from smoketest.result import AppResult, OutcomeGroup, RunResult, Status, TestOutcome
+from smoketest.reports.disclosure import Disclosure
+from smoketest.reports.result import AppResult, OutcomeGroup, RunResult, Status, TestOutcome
 
 SUITES_NAME = "smoketest"
 

@@ -10,8 +10,8 @@ from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.transaction import TransactionManagementError
 
-from smoketest.dbguard import GUARD_TABLE, Guard, guard_of
-from smoketest.sqltext import refusal
+from smoketest.engine.dbguard import GUARD_TABLE, Guard, guard_of
+from smoketest.engine.sqltext import refusal
 
 
 class CommitForbidden(TransactionManagementError):

@@ -4,7 +4,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from smoketest.masking import mask
+from smoketest.core.masking import mask
 
 
 class Status(str, enum.Enum):

@@ -39,12 +39,9 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import clear_script_prefix, set_urlconf
 from django.utils import timezone, translation
 
-from smoketest.case import SmokeTest
-from smoketest.interrupt import Interrupted, raise_in
-from smoketest.isolation import limit_statements, sever
-from smoketest.loader import AppSuite, TestClass
-from smoketest.result import RunResult, TestOutcome
-from smoketest.runner import (
+from smoketest.core.case import SmokeTest
+from smoketest.core.interrupt import Interrupted, raise_in
+from smoketest.engine.execution import (
     CAUGHT,
     SETUP_CLASS,
     SmokeRunner,
@@ -53,6 +50,9 @@ from smoketest.runner import (
     has_class_fixtures,
     step_limit,
 )
+from smoketest.engine.isolation import limit_statements, sever
+from smoketest.engine.loader import AppSuite, TestClass
+from smoketest.reports.result import RunResult, TestOutcome
 
 Phase = Literal["start", "setup_class", "test", "after"]
 

@@ -18,8 +18,8 @@ from django.apps import apps
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from smoketest.case import SmokeTest
-from smoketest.tags import tags_of
+from smoketest.core.case import SmokeTest
+from smoketest.core.tags import tags_of
 
 SMOKE_MODULE = "smoke"
 

@@ -441,4 +441,4 @@ def _guard_reopened(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any)
         cursor.close()
 
 
-connection_created.connect(_guard_reopened, dispatch_uid="smoketest.dbguard")
+connection_created.connect(_guard_reopened, dispatch_uid="smoketest.engine.dbguard")

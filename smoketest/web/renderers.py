@@ -5,79 +5,21 @@ from typing import Any
 
 from rest_framework import renderers
 
-from smoketest.access import Disclosure
-from smoketest.conf import smoketest_settings
-from smoketest.html_report import content_security_policy, html_page, stylesheet
-from smoketest.junit import junit_document, junit_error_document
-from smoketest.metrics import exposition, run_metrics
-from smoketest.result import RunResult, Status
+from smoketest.core.settings import smoketest_settings
+from smoketest.reports.disclosure import Disclosure
+from smoketest.reports.health import health_document
+from smoketest.reports.html import content_security_policy, html_page, stylesheet
+from smoketest.reports.json import json_document
+from smoketest.reports.junit import junit_document, junit_error_document
+from smoketest.reports.metrics import exposition, run_metrics
+from smoketest.reports.result import RunResult
+from smoketest.reports.text import report_lines
 
 
 def disclosure(renderer_context: Any) -> Disclosure:
     """What the view decided this caller may see (everything but tracebacks
     when rendering outside a request)."""
     return (renderer_context or {}).get("disclosure") or Disclosure()
-
-
-def report_lines(result: RunResult, shown: Disclosure) -> list[str]:
-    """The text report, line by line, compatible with django-smoketest 1.x."""
-    counts = result.counts
-    lines = [
-        result.status,
-        f"test classes: {result.test_classes}",
-        f"tests run: {len(result.outcomes)}",
-        f"tests passed: {counts[Status.PASS]}",
-        f"tests failed: {counts[Status.FAIL]}",
-        f"tests errored: {counts[Status.ERROR]}",
-        f"tests skipped: {counts[Status.SKIP]}",
-        f"time: {result.duration_ms:f}ms",
-        *([f"release: {result.release}"] if result.release is not None else []),
-    ]
-    if not shown.names:
-        return lines
-    return lines + [outcome.summary_line for outcome in result.failures + result.errors]
-
-
-def json_document(result: RunResult, shown: Disclosure) -> dict[str, Any]:
-    """The JSON report, keys in README order: the 1.x keys plus
-    ``tests_skipped``, ``started_at``, ``cached``, ``age``, ``release`` and
-    one object per test (names and messages only when ``shown.names``,
-    tracebacks only when ``shown.tracebacks``)."""
-    counts = result.counts
-    document: dict[str, Any] = {
-        "status": result.status,
-        "test_classes": result.test_classes,
-        "tests_run": len(result.outcomes),
-        "tests_passed": counts[Status.PASS],
-        "tests_failed": counts[Status.FAIL],
-        "tests_errored": counts[Status.ERROR],
-        "tests_skipped": counts[Status.SKIP],
-    }
-    if shown.names:
-        document["failed_tests"] = [outcome.summary_line for outcome in result.failures]
-        document["errored_tests"] = [outcome.summary_line for outcome in result.errors]
-    document.update(
-        time=round(result.duration_ms, 3),
-        started_at=result.started_at.isoformat(),
-        cached=result.cached,
-        age=round(result.age_seconds, 3),
-        release=result.release,
-    )
-    if not shown.names:
-        return document
-    document["tests"] = [
-        {
-            "name": outcome.name,
-            "app": outcome.app,
-            "status": outcome.status.value,
-            "duration_ms": round(outcome.duration_ms, 3),
-            "message": outcome.message,
-            "tags": list(outcome.tags),
-            **({"traceback": outcome.traceback} if shown.tracebacks else {}),
-        }
-        for outcome in result.outcomes
-    ]
-    return document
 
 
 def error_detail(data: Any) -> str:
@@ -163,44 +105,6 @@ class HealthRenderer(ReportRenderer):
         else:
             data = {"status": "fail", "output": error_detail(data)}
         return _SpacedJSON().render(data, accepted_media_type, renderer_context)
-
-
-#: Test status -> the draft's ``status``: a skipped test is a "warn" (it
-#: checked nothing), which leaves the run's own status "pass".
-HEALTH_STATUS = {Status.PASS: "pass", Status.FAIL: "fail", Status.ERROR: "fail", Status.SKIP: "warn"}
-
-
-def health_document(result: RunResult, shown: Disclosure) -> dict[str, Any]:
-    """The run as a health check response: ``checks`` keyed by
-    ``<app>.<Class>:responseTime`` (only when ``shown.names``), one entry per
-    test with its status, duration (``observedValue``, ms) and message
-    (``output``, not for a pass)."""
-    document: dict[str, Any] = {"status": result.status.lower()}
-    if result.release is not None:
-        document["releaseId"] = result.release
-    document["description"] = "django-smoketest run"
-    if not result.passed:
-        counts = result.counts
-        document["output"] = f"{counts[Status.FAIL]} failed, {counts[Status.ERROR]} errored of {len(result.outcomes)}"
-    if not shown.names:
-        return document
-    checks: dict[str, list[dict[str, Any]]] = {}
-    time = result.started_at.isoformat()
-    for outcome in result.outcomes:
-        check = {
-            "componentId": outcome.name,
-            "componentType": "component",
-            "status": HEALTH_STATUS[outcome.status],
-            "time": time,
-            "observedValue": round(outcome.duration_ms, 3),
-            "observedUnit": "ms",
-        }
-        if outcome.status is not Status.PASS and outcome.message:
-            check["output"] = outcome.message
-        component = f"{outcome.app}.{outcome.class_path.rpartition('.')[2]}".replace(":", ".")
-        checks.setdefault(f"{component}:responseTime", []).append(check)
-    document["checks"] = checks
-    return document
 
 
 class HTMLRenderer(ReportRenderer):

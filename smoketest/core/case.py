@@ -9,12 +9,17 @@ from typing import Any, TypeVar
 from asgiref.sync import async_to_sync
 from django.test import SimpleTestCase
 
-from smoketest.conf import smoketest_settings
+from smoketest.core.settings import smoketest_settings
 
 # unittest's convention: tracebacks leave out this module's frames.
 __unittest = True
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class NoFix(Exception):
+    """Raised by a check's ``fix_plan()`` when there is nothing its ``fix()``
+    can do about the failure; the message says why."""
 
 
 class SmokeTest(unittest.TestCase):

@@ -10,12 +10,13 @@ through ``run_smoke_tests``, as any other run.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from smoketest.checks.base import NoFix, describe
-from smoketest.loader import AppSuite, TestClass
-from smoketest.masking import mask
-from smoketest.result import RunResult, Status, TestOutcome
-from smoketest.runner import CAUGHT, run_smoke_tests
-from smoketest.selection import Selection
+from smoketest.core.case import NoFix
+from smoketest.core.masking import mask
+from smoketest.engine.execution import CAUGHT, describe
+from smoketest.engine.loader import AppSuite, TestClass
+from smoketest.engine.runner import run_smoke_tests
+from smoketest.engine.selection import Selection
+from smoketest.reports.result import RunResult, Status, TestOutcome
 
 Say = Callable[[str], None]
 

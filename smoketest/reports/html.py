@@ -8,8 +8,8 @@ import hashlib
 
 from django.template import Context, Engine
 
-from smoketest.access import Disclosure
-from smoketest.result import RunResult
+from smoketest.reports.disclosure import Disclosure
+from smoketest.reports.result import RunResult
 
 PAGE_TEMPLATE = "smoketest/report.html"
 STYLESHEET_TEMPLATE = "smoketest/report.css"

@@ -32,9 +32,9 @@ from django.core.signals import setting_changed
 from django.db import connections
 from django.dispatch import receiver
 
-from smoketest.conf import smoketest_settings
-from smoketest.result import RunResult
-from smoketest.runner import not_started
+from smoketest.core.settings import smoketest_settings
+from smoketest.engine.runner import not_started
+from smoketest.reports.result import RunResult
 
 logger = logging.getLogger("smoketest")
 
