@@ -12,10 +12,29 @@ from django.conf import settings as django_settings
 from django.db import connections
 
 from tests import settings as test_settings
-from tests.settings import BASE_APPS, REDIS_URL
+from tests.settings import BASE_APPS, CELERY_BROKER_URL, REDIS_URL
 from tests.testapp.models import Widget
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_left_as_found():
+    """The suite's Redis database (``SMOKETEST_REDIS_URL``, and the Celery
+    broker's) ends as it began: every key the tests added is removed."""
+    try:
+        import redis
+
+        clients = [redis.Redis.from_url(url, socket_connect_timeout=1) for url in {REDIS_URL, CELERY_BROKER_URL}]
+        found = [set(client.scan_iter(count=1000)) for client in clients]
+    except Exception:  # no redis package or no server: nothing is written there
+        yield
+        return
+    yield
+    for client, before in zip(clients, found, strict=True):
+        added = [key for key in client.scan_iter(count=1000) if key not in before]
+        if added:
+            client.delete(*added)
 
 
 @pytest.fixture

@@ -74,7 +74,8 @@ CACHES = {
 STATIC_URL = "/static/"
 SITE_ID = 1
 
-# The cache checks' tests use a real Redis; keys carry the prefix above.
-REDIS_URL = os.environ.get("SMOKETEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-# The Celery check's tests: broker of the worker they start (another database number).
-CELERY_BROKER_URL = os.environ.get("SMOKETEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/1")
+# The cache, fleet and Celery tests use a real Redis: one database of the
+# suite's own (SMOKETEST_REDIS_URL), from which it removes every key it adds.
+REDIS_URL = os.environ.get("SMOKETEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# The broker of the Celery workers the tests start: the same database unless set.
+CELERY_BROKER_URL = os.environ.get("SMOKETEST_CELERY_BROKER_URL", REDIS_URL)
