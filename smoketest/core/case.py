@@ -59,20 +59,27 @@ class SmokeTest(unittest.TestCase):
     def assertInHTML(self, *args: Any, **kwargs: Any) -> None:
         _django_assertions().assertInHTML(*args, **kwargs)
 
-    def _callTestMethod(self, method: Callable[[], Any]) -> None:
-        """Run ``async def`` tests to completion in an event loop. Django's
-        async ORM calls are sent back to this (the worker's) thread, so they
-        use its connections and run inside the test's rolled-back transaction."""
-        if _is_async(getattr(method, "__func__", method)):
-            async_to_sync(method)()
-        else:
-            super()._callTestMethod(method)  # type: ignore[misc]
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Make each ``async def`` test method of the class a plain one that
+        runs it to completion in an event loop (``async_to_sync``). Django's
+        async ORM calls are sent back to the calling (the worker's) thread, so
+        they use its connections and run inside the test's rolled-back
+        transaction; ``IsolatedAsyncioTestCase`` would run them elsewhere."""
+        super().__init_subclass__(**kwargs)
+        for name, value in list(vars(cls).items()):
+            if name.startswith(unittest.TestLoader.testMethodPrefix) and inspect.iscoroutinefunction(value):
+                setattr(cls, name, _run_to_completion(value))
 
 
-@functools.cache
-def _is_async(function: Callable[..., Any]) -> bool:
-    """``inspect.iscoroutinefunction``, kept per test function: asked once per test run."""
-    return inspect.iscoroutinefunction(function)
+def _run_to_completion(method: Callable[..., Any]) -> Callable[..., None]:
+    """A sync test method that runs the coroutine method ``method``; it keeps
+    its name and attributes (skips, expected failure, ``timeout``, tags)."""
+
+    @functools.wraps(method)
+    def test(self: SmokeTest, /, *args: Any, **kwargs: Any) -> None:
+        async_to_sync(method)(self, *args, **kwargs)
+
+    return test
 
 
 def _django_assertions() -> SimpleTestCase:

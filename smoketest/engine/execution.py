@@ -256,7 +256,8 @@ class OutcomeRecorder(unittest.TestResult):
     def addSubTest(self, test: unittest.TestCase, subtest: unittest.TestCase, err: Any) -> None:
         if err is None:
             return
-        label = subtest._subDescription()  # type: ignore[attr-defined]
+        # A subtest's id() is its test's id() and then its description.
+        label = subtest.id().removeprefix(test.id()).strip()
         if issubclass(err[0], test.failureException):
             self._record(Status.FAIL, f"{label}: {err[1]}", err)
         else:
@@ -271,7 +272,14 @@ def has_class_fixtures(cls: type[SmokeTest]) -> bool:
         getattr(cls, name).__func__ is not getattr(unittest.TestCase, name).__func__
         for name in (SETUP_CLASS, "tearDownClass")
     )
-    return any(overridden) or bool(cls._class_cleanups)  # type: ignore[attr-defined]
+    return any(overridden) or _has_class_cleanups(cls)
+
+
+def _has_class_cleanups(cls: type[unittest.TestCase]) -> bool:
+    """True when class cleanups are registered already (``addClassCleanup``
+    outside ``setUpClass``). unittest has no public way to ask: it reads its
+    own list, the one ``doClassCleanups()`` empties."""
+    return bool(getattr(cls, "_class_cleanups", None))
 
 
 def test_traceback(err: ExcInfo, *, failure: bool) -> str:

@@ -4,6 +4,7 @@ runs a selected suite under the supervisor into a ``RunResult``."""
 import logging
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from smoketest.core.settings import smoketest_settings
@@ -37,12 +38,15 @@ def run_smoke_tests(
     result = RunResult(started_at=started_at, release=smoketest_settings.RELEASE)
     suite: list[AppSuite] = []
     runner = None
+    outcomes: list[TestOutcome] = []
     try:
         suite = selected_suite(selection)
         runner = SmokeRunner(smoketest_settings.database_aliases, failfast=failfast, on_outcome=on_outcome)
-        result.outcomes = ReportedOutcomes(runner.report)
+        outcomes = ReportedOutcomes(runner.report)
         budget = float(smoketest_settings.RUN_TIMEOUT) if run_timeout is None else run_timeout
-        run_supervised(runner, suite, result, run_timeout=budget, workers=smoketest_settings.workers)
+        result.test_classes = run_supervised(
+            runner, suite, outcomes, run_timeout=budget, workers=smoketest_settings.workers
+        )
     except SelectionError:
         raise
     except SystemExit:
@@ -54,14 +58,14 @@ def run_smoke_tests(
     except KeyboardInterrupt:  # a real Ctrl-C: report what ran, then stop the caller
         if runner is not None:
             runner.stopped = True
-        result.outcomes = list(result.outcomes)
-        result.test_classes = len({outcome.name.rpartition(".")[0] for outcome in result.outcomes})
-        result.outcomes.append(error_outcome("smoketest", "smoketest", "interrupted: the run was stopped here"))
-        _finish(result, suite, clock)
+        outcomes = list(outcomes)
+        result.test_classes = len({outcome.name.rpartition(".")[0] for outcome in outcomes})
+        outcomes.append(error_outcome("smoketest", "smoketest", "interrupted: the run was stopped here"))
+        _finish(result, outcomes, suite, clock)
         raise RunInterrupted(result) from None
     except CAUGHT as exc:
-        result.outcomes.append(error_outcome("smoketest", "smoketest", f"internal error: {describe(exc)}", exc))
-    _finish(result, suite, clock)
+        outcomes.append(error_outcome("smoketest", "smoketest", f"internal error: {describe(exc)}", exc))
+    _finish(result, outcomes, suite, clock)
     return result
 
 
@@ -73,9 +77,10 @@ class RunInterrupted(KeyboardInterrupt):
         self.result = result
 
 
-def _finish(result: RunResult, suite: list[AppSuite], clock: float) -> None:
-    result.outcomes = list(result.outcomes)
-    _tag(result.outcomes, suite)
+def _finish(result: RunResult, outcomes: list[TestOutcome], suite: list[AppSuite], clock: float) -> None:
+    """The run has ended: its outcomes, tagged, become the result's (a tuple
+    of frozen outcomes: nothing changes them any more)."""
+    result.outcomes = _tagged(outcomes, suite)
     result.duration_ms = (time.perf_counter() - clock) * 1000
     _announce(result)
 
@@ -83,7 +88,7 @@ def _finish(result: RunResult, suite: list[AppSuite], clock: float) -> None:
 def not_started(reason: str) -> RunResult:
     """A FAIL result for a run that could not start, logged as any run."""
     result = RunResult(started_at=datetime.now(timezone.utc), release=smoketest_settings.RELEASE)
-    result.outcomes = [error_outcome("smoketest", "smoketest", f"not run: {reason}")]
+    result.outcomes = (error_outcome("smoketest", "smoketest", f"not run: {reason}"),)
     _announce(result)
     return result
 
@@ -110,15 +115,18 @@ def _announce(result: RunResult) -> None:
             logger.error("smoketest: run_finished receiver %r failed", receiver, exc_info=response)
 
 
-def _tag(outcomes: list[TestOutcome], suite: list[AppSuite]) -> None:
-    """Give each outcome its test's tags (a class-level entry, its class's)."""
+def _tagged(outcomes: list[TestOutcome], suite: list[AppSuite]) -> tuple[TestOutcome, ...]:
+    """The outcomes, each with its test's tags (a class-level entry, its class's)."""
     classes = {test_class.name: test_class.cls for app in suite for test_class in app.classes if test_class.tagged}
     if not classes:
-        return
+        return tuple(outcomes)
+    tagged = []
     for outcome in outcomes:
         name, _, method = outcome.name.rpartition(".")
         if name in classes:
-            outcome.tags = sorted_tags(classes[name], method)
+            outcome = replace(outcome, tags=sorted_tags(classes[name], method))
+        tagged.append(outcome)
+    return tuple(tagged)
 
 
 class ReportedOutcomes(list[TestOutcome]):

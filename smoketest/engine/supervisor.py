@@ -52,7 +52,7 @@ from smoketest.engine.execution import (
 )
 from smoketest.engine.isolation import limit_statements, sever
 from smoketest.engine.loader import AppSuite, TestClass
-from smoketest.reports.result import RunResult, TestOutcome
+from smoketest.reports.result import TestOutcome
 
 Phase = Literal["start", "setup_class", "test", "after"]
 
@@ -103,18 +103,19 @@ class Step:
 
 
 def run_supervised(
-    runner: SmokeRunner, suite: list[AppSuite], result: RunResult, run_timeout: float, workers: int = 1
-) -> None:
-    """Run ``suite`` into ``result`` on up to ``workers`` threads at once (and
-    on as many more, one after another, as timeouts require)."""
-    result.outcomes.extend(runner.load_errors(suite))
-    loaded = len(result.outcomes)
-    pool = Pool(runner, suite, result.outcomes, run_timeout, workers)
+    runner: SmokeRunner, suite: list[AppSuite], outcomes: list[TestOutcome], run_timeout: float, workers: int = 1
+) -> int:
+    """Run ``suite`` into ``outcomes`` on up to ``workers`` threads at once (and
+    on as many more, one after another, as timeouts require); return how many
+    test classes were reported on (without those failfast left out)."""
+    outcomes.extend(runner.load_errors(suite))
+    loaded = len(outcomes)
+    pool = Pool(runner, suite, outcomes, run_timeout, workers)
     pool.supervise()
     if workers > 1:  # one worker reports in suite order already
-        result.outcomes[loaded:] = sorted(result.outcomes[loaded:], key=_suite_order(suite))
-    # The classes reported on: without those failfast left out.
-    result.test_classes = len({outcome.name.rpartition(".")[0] for outcome in result.outcomes[loaded:]})
+        outcomes[loaded:] = sorted(outcomes[loaded:], key=_suite_order(suite))
+    classes = {test_class.name for app in suite for test_class in app.classes}
+    return len({outcome.name.rpartition(".")[0] for outcome in outcomes[loaded:]} & classes)
 
 
 def _units(test_class: TestClass, workers: int) -> list[TestClass]:
@@ -269,8 +270,8 @@ class Pool:
         else:
             prefix = f"{SETUP_CLASS} " if step.phase == "setup_class" else ""
             timed_out = [error_outcome(name, step.app, prefix + message) for name in step.names_affected()]
-        for outcome in timed_out[:1]:  # the time it ran, counted once (for setUpClass, on its first test)
-            outcome.duration_ms = ran_ms
+        if timed_out:  # the time it ran, counted once (for setUpClass, on its first test)
+            timed_out[0] = replace(timed_out[0], duration_ms=ran_ms)
         self.outcomes.extend(timed_out)
         remaining = step.remaining()
         if remaining:

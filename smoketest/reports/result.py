@@ -1,6 +1,7 @@
 """The plain result of a run: what every renderer and the command read."""
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,9 +23,11 @@ class Status(str, enum.Enum):
 _SEVERITY_ORDER = (Status.PASS, Status.SKIP, Status.FAIL, Status.ERROR)
 
 
-@dataclass(slots=True)  # a thousand per run: no __dict__ each
+@dataclass(frozen=True, slots=True)  # a thousand per run: no __dict__ each
 class TestOutcome:
-    """One test (or one entry that stands for a broken module or fixture)."""
+    """One test (or one entry that stands for a broken module or fixture).
+    Immutable: code that needs another value makes a new one with
+    ``dataclasses.replace``."""
 
     name: str
     app: str
@@ -37,9 +40,9 @@ class TestOutcome:
     def __post_init__(self) -> None:
         # No secret in any report, whatever raised the message.
         if self.message:
-            self.message = mask(self.message)
+            object.__setattr__(self, "message", mask(self.message))
         if self.traceback:
-            self.traceback = mask(self.traceback)
+            object.__setattr__(self, "traceback", mask(self.traceback))
 
     @property
     def summary_line(self) -> str:
@@ -60,20 +63,30 @@ class TestOutcome:
 
 @dataclass
 class OutcomeGroup:
-    """Outcomes counted by status: a whole run, or one app of it."""
+    """Outcomes counted by status: a whole run, or one app of it. The
+    outcomes are a tuple (a list given is made one): a finished result
+    cannot change."""
 
-    outcomes: list[TestOutcome] = field(default_factory=list)
+    outcomes: Sequence[TestOutcome] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.outcomes, tuple):
+            self.outcomes = tuple(self.outcomes)
 
     def _by_status(self) -> dict[Status, list[TestOutcome]]:
-        # Sorted once for every status and kept while ``outcomes`` is the same
-        # list of the same length: a cached result is rendered on every poll.
+        # Sorted once for every status (a cached result is rendered on every
+        # poll) and kept with the tuple it was sorted from: a tuple of frozen
+        # outcomes cannot change, and outcomes assigned anew are another object.
+        outcomes = self.outcomes
         memo = self.__dict__.get("_by_status_memo")
-        if memo is None or memo[0] is not self.outcomes or memo[1] != len(self.outcomes):
-            by_status: dict[Status, list[TestOutcome]] = {status: [] for status in Status}
-            for outcome in self.outcomes:
-                by_status[outcome.status].append(outcome)
-            memo = self.__dict__["_by_status_memo"] = (self.outcomes, len(self.outcomes), by_status)
-        return memo[2]
+        if memo is not None and memo[0] is outcomes:
+            return memo[1]
+        by_status: dict[Status, list[TestOutcome]] = {status: [] for status in Status}
+        for outcome in outcomes:
+            by_status[outcome.status].append(outcome)
+        if isinstance(outcomes, tuple):
+            self.__dict__["_by_status_memo"] = (outcomes, by_status)
+        return by_status
 
     def _with_status(self, status: Status) -> list[TestOutcome]:
         return list(self._by_status()[status])
