@@ -1,103 +1,39 @@
 """Django system checks (``smoketest.E0xx`` errors, ``smoketest.W0xx`` warnings)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
 from django.db import connections
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
-from smoketest.core.settings import DEFAULTS, IMPORT_STRINGS, smoketest_settings
+from smoketest.core.settings import SETTINGS, TABLE, smoketest_settings
 from smoketest.engine.dbguard import nontransactional_tables
 from smoketest.engine.loader import load_suite
 from smoketest.web.flight import PROCESS_LOCAL_CACHES
 
 
-def _positive_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
-
-
-def _seconds_or_zero(value: Any) -> bool:
-    return _positive_number(value) or value == 0
-
-
-def _list_of_strings(value: Any) -> bool:
-    return isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value)
-
-
-def _aliases(value: Any) -> bool:
-    return value is None or (_list_of_strings(value) and set(value) <= set(settings.DATABASES))
-
-
-def _tokens(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and bool(value)) or (_list_of_strings(value) and all(value))
-
-
-def _public_url(value: Any) -> bool:
-    if value is None:
-        return True
-    if not isinstance(value, str):
-        return False
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-# Setting name -> (check ID, is the value valid?, what it must be).
-VALIDATORS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
-    "SKIP_APPS": ("smoketest.E001", _list_of_strings, "a list of app labels or names"),
-    "DATABASES": ("smoketest.E002", _aliases, "None or a list of aliases from DATABASES"),
-    "FAIL_STATUS": (
-        "smoketest.E003",
-        lambda v: isinstance(v, int) and not isinstance(v, bool) and 400 <= v <= 599,
-        "an HTTP error status (400-599)",
-    ),
-    "TIMEOUT": ("smoketest.E004", _positive_number, "a positive number of seconds"),
-    "RUN_TIMEOUT": ("smoketest.E005", _positive_number, "a positive number of seconds"),
-    "CACHE_SECONDS": ("smoketest.E006", _seconds_or_zero, "a number of seconds (0: no cache)"),
-    "CACHE_FAIL_SECONDS": (
-        "smoketest.E007",
-        lambda v: v is None or _seconds_or_zero(v),
-        "None or a number of seconds",
-    ),
-    "CACHE": ("smoketest.E008", lambda v: v in settings.CACHES, "an alias from CACHES"),
-    "TOKEN": ("smoketest.E009", _tokens, "None, a non-empty string or a list of them"),
-    "PUBLIC_DETAIL": ("smoketest.E010", lambda v: v in ("full", "summary"), '"full" or "summary"'),
-    "THROTTLE_RATES": ("smoketest.E011", lambda v: isinstance(v, dict), 'a dict such as {"smoketest": "60/min"}'),
-    "PUBLIC_URL": ("smoketest.E013", _public_url, "None or an absolute http(s) URL such as 'https://www.example.com/'"),
-    "WORKERS": (
-        "smoketest.E014",
-        lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
-        "a whole number of workers, 1 or more (1: one test class at a time)",
-    ),
-    "CACHE_MEMORY": (
-        "smoketest.E015",
-        lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
-        "a whole number of bytes, 0 or more (0: read every poll's result from the cache)",
-    ),
-    "RELEASE": (
-        "smoketest.E016",
-        lambda v: v is None or (isinstance(v, str) and bool(v.strip()) and "\n" not in v),
-        "None or a one-line string such as a commit hash",
-    ),
-}
-IMPORT_CHECK_ID = "smoketest.E012"
-
-
 @checks.register()
 def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Each setting's value, by its row of ``smoketest.core.settings.SETTINGS``."""
     errors: list[checks.CheckMessage] = []
-    for name, (check_id, valid, expected) in VALIDATORS.items():
-        value = getattr(settings, f"SMOKETEST_{name}", DEFAULTS[name])
-        if not valid(value):
-            errors.append(checks.Error(f"SMOKETEST_{name} must be {expected}, not {value!r}.", id=check_id))
-    for name in sorted(IMPORT_STRINGS):
-        try:
-            getattr(smoketest_settings, name)
-        except (ImportError, TypeError) as exc:
-            errors.append(checks.Error(f"SMOKETEST_{name} cannot be imported: {exc}", id=IMPORT_CHECK_ID))
+    for setting in SETTINGS:
+        problem = setting.problem()
+        if problem:
+            errors.append(
+                checks.Error(
+                    f"{setting.setting_name} {problem}",
+                    hint=f"Leave it unset for the default, {setting.default!r}.",
+                    id=setting.error_id,
+                )
+            )
     return errors
+
+
+def _valid(*names: str) -> bool:
+    """The cross-cutting checks below leave settings with an invalid value to ``check_settings``."""
+    return not any(TABLE[name].problem() for name in names)
 
 
 @checks.register()
@@ -121,6 +57,8 @@ def check_workers(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> li
 @checks.register(checks.Tags.security)
 def check_exposure(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """An internet-facing endpoint that names every test and message is a leak."""
+    if not _valid("TOKEN"):
+        return []
     open_to_all = not smoketest_settings.tokens and not getattr(settings, "SMOKETEST_PERMISSION_CLASSES", ())
     if settings.DEBUG or not open_to_all or smoketest_settings.PUBLIC_DETAIL != "full":
         return []
@@ -136,6 +74,8 @@ def check_exposure(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
 @checks.register(checks.Tags.caches)
 def check_cache_sharing(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Cached results are meant to be shared by every worker process."""
+    if not _valid("CACHE"):
+        return []
     alias = smoketest_settings.CACHE
     if not smoketest_settings.CACHE_SECONDS or alias not in settings.CACHES:
         return []
@@ -213,8 +153,10 @@ def check_transactions(
     keep their writes. Runs where Django runs database checks (``migrate``,
     ``check --database``)."""
     errors: list[checks.CheckMessage] = []
+    if not databases or not _valid("DATABASES"):
+        return errors
     for alias in smoketest_settings.database_aliases:
-        if alias not in (databases or ()):
+        if alias not in databases:
             continue
         connection = connections[alias]
         if not connection.features.supports_transactions:
