@@ -27,9 +27,7 @@ copyright = "django-smoketest contributors"
 release = smoketest.__version__
 version = ".".join(release.split(".")[:2])
 
-extensions: list[str] = []
-if (Path(__file__).parent / "_ext" / "settings_reference.py").exists():
-    extensions.append("settings_reference")
+extensions = ["settings_reference"]  # docs/_ext: the settings reference from the code's table
 
 root_doc = "index"
 exclude_patterns = ["_build"]
@@ -39,27 +37,3 @@ html_theme_options = {
     "fixed_sidebar": True,
 }
 html_static_path: list[str] = []
-
-
-def setup(app):
-    """Until the ``settings_reference`` extension is there, ``.. smoketest-settings::``
-    lists the settings and their defaults straight from the code's table."""
-    if "settings_reference" in extensions:
-        return
-    from docutils import nodes
-    from docutils.parsers.rst import Directive
-
-    from smoketest.core.settings import DEFAULTS
-
-    class SettingsFallback(Directive):
-        def run(self):
-            items = nodes.bullet_list()
-            for name, default in DEFAULTS.items():
-                paragraph = nodes.paragraph()
-                paragraph += nodes.literal(text=f"SMOKETEST_{name}")
-                paragraph += nodes.Text(", default ")
-                paragraph += nodes.literal(text=repr(default))
-                items += nodes.list_item("", paragraph)
-            return [items]
-
-    app.add_directive("smoketest-settings", SettingsFallback)
