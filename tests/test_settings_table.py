@@ -10,7 +10,15 @@ import pytest
 from django.core import checks
 from django.utils.module_loading import import_string
 
-from smoketest.core.settings import DEFAULTS, IMPORT_STRINGS, SETTINGS, TABLE, reference_rst, smoketest_settings
+from smoketest.core.settings import (
+    DEFAULTS,
+    IMPORT_STRINGS,
+    SETTINGS,
+    TABLE,
+    checks_rst,
+    reference_rst,
+    smoketest_settings,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "smoketest"
@@ -138,6 +146,14 @@ def test_the_reference_names_every_setting_its_default_and_its_check():
             assert f"``{setting.error_id}``" in section
 
 
+def test_the_system_checks_reference_gives_each_id_its_settings():
+    entries = dict(entry.split("\n", 1) for entry in checks_rst().strip().split("\n\n"))
+    assert set(entries) == {f"``{setting.error_id}``" for setting in VALIDATED}
+    for setting in VALIDATED:
+        link = f"SMOKETEST_{setting.name} <smoketest-setting-{setting.name.lower()}>"
+        assert link in entries[f"``{setting.error_id}``"]
+
+
 def test_the_reference_is_valid_restructuredtext():
     core = pytest.importorskip("docutils.core")
     warnings = io.StringIO()
@@ -150,7 +166,8 @@ def test_the_directive_renders_without_warnings(tmp_path, monkeypatch):
     application = pytest.importorskip("sphinx.application")
     monkeypatch.syspath_prepend(str(ROOT / "docs" / "_ext"))
     (tmp_path / "index.rst").write_text(
-        "Settings\n========\n\nSee :ref:`smoketest-setting-timeout`.\n\n.. smoketest-settings::\n"
+        "Settings\n========\n\nSee :ref:`smoketest-setting-timeout`.\n\n.. smoketest-settings::\n\n"
+        "Checks\n======\n\n.. smoketest-setting-checks::\n"
     )
     warnings = io.StringIO()
     app = application.Sphinx(
@@ -168,6 +185,8 @@ def test_the_directive_renders_without_warnings(tmp_path, monkeypatch):
     rendered = (tmp_path / "_build" / "index.txt").read_text()
     for setting in SETTINGS:
         assert setting.setting_name in rendered
+    for setting in VALIDATED:
+        assert setting.error_id in rendered
 
 
 # The settings the package reads -------------------------------------------------------------------

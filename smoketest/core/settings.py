@@ -377,6 +377,21 @@ def _underline(title: str, char: str = "-") -> str:
     return f"{title}\n{char * len(title)}"
 
 
+def checks_rst() -> str:
+    """The system checks that validate one setting each, as a
+    reStructuredText definition list: each ID and what it reports."""
+    settings_of: dict[str, list[Setting]] = {}
+    for setting in SETTINGS:
+        if setting.error_id is not None:
+            settings_of.setdefault(setting.error_id, []).append(setting)
+    items = []
+    for error_id, rows in sorted(settings_of.items()):
+        names = ", ".join(f":ref:`SMOKETEST_{row.name} <smoketest-setting-{row.name.lower()}>`" for row in rows)
+        expected = "; ".join(row.check.expected.replace("*", r"\*") for row in rows if row.check)
+        items.append(f"``{error_id}``\n    {names} is not {expected}.")
+    return "\n\n".join(items) + "\n"
+
+
 def reference_rst() -> str:
     """The settings reference as reStructuredText: one section per setting
     (with a ``smoketest-setting-<name>`` label), its default, its doc line and
