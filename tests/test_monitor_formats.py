@@ -28,8 +28,8 @@ def get(client, **params):
 
 
 def readme_json_keys() -> list[str]:
-    """The top-level keys of the README's JSON example, in its order."""
-    readme = (ROOT / "README.rst").read_text()
+    """The top-level keys of the JSON example of the formats reference, in its order."""
+    readme = (ROOT / "docs" / "reference" / "formats.rst").read_text()
     example = readme[readme.index('$ curl -H "Accept: application/json"') :]
     example = example[: example.index("\n\n", example.index("    }\n"))]
     return re.findall(r'^      "(\w+)":', example, re.MULTILINE)
