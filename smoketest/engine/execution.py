@@ -2,18 +2,22 @@
 and time limits) into outcomes; the supervisor calls it on worker threads."""
 
 import logging
+import sys
+import threading
 import time
 import traceback
 import unittest
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from types import TracebackType
+from dataclasses import dataclass
+from types import ModuleType, TracebackType
 from typing import Any, Protocol
 
 from django.conf import settings
 
 from smoketest.core.case import SmokeTest, time_limit
 from smoketest.core.interrupt import Interrupted
+from smoketest.core.settings import smoketest_settings
 from smoketest.engine.isolation import rolled_back
 from smoketest.engine.loader import AppSuite, TestClass
 from smoketest.reports.result import Status, TestOutcome
@@ -29,6 +33,7 @@ CAUGHT = (Exception, SystemExit, Interrupted)
 IN_TEST = (BaseException,)
 
 SETUP_CLASS = "setUpClass"
+SETUP_MODULE, TEARDOWN_MODULE = "setUpModule", "tearDownModule"
 
 OutcomeCallback = Callable[[TestOutcome], None]
 
@@ -80,6 +85,71 @@ class SmokeRunner:
             for app in suite
             for error in app.errors
         ]
+
+    def set_up_module(self, module: ModuleType, app: str) -> tuple["ModuleSetUp", list[TestOutcome]]:
+        """Call the module's ``setUpModule`` inside ``rolled_back()`` (its
+        database work is undone as it returns: it can never commit); what it
+        decided for the module's tests, and the errors of the module cleanups
+        that run at once when it failed or skipped (as unittest does)."""
+        setup = getattr(module, SETUP_MODULE, None)
+        result = ModuleSetUp(Status.PASS)
+        cleanups: tuple[Cleanup, ...] = ()
+        if not _module_fixtures.acquire(timeout=module_limit()):
+            return ModuleSetUp(
+                Status.ERROR, f"{SETUP_MODULE}: not started: another module's fixture has not returned"
+            ), []
+        try:
+            try:
+                with rolled_back(self.aliases, owned=True):
+                    try:
+                        if setup is not None:
+                            setup()
+                    finally:
+                        cleanups = _take_module_cleanups()
+            except unittest.SkipTest as exc:
+                result = ModuleSetUp(Status.SKIP, str(exc))
+            except IN_TEST as exc:
+                result = ModuleSetUp(Status.ERROR, f"{SETUP_MODULE}: {describe(exc)}", format_exception(exc))
+            if result.status is Status.PASS:
+                return ModuleSetUp(Status.PASS, cleanups=cleanups), []
+            return result, self._module_cleanups(module.__name__, app, cleanups)
+        finally:
+            _module_fixtures.release()
+
+    def tear_down_module(self, module: ModuleType, app: str, cleanups: tuple["Cleanup", ...]) -> list[TestOutcome]:
+        """Call the module's ``tearDownModule``, then its module cleanups,
+        each inside ``rolled_back()``; their errors, as outcomes."""
+        teardown = getattr(module, TEARDOWN_MODULE, None)
+        errors = []
+        if not _module_fixtures.acquire(timeout=module_limit()):
+            message = "not started: another module's fixture has not returned"
+            return [error_outcome(f"{module.__name__}.{TEARDOWN_MODULE}", app, message)]
+        try:
+            if teardown is not None:
+                try:
+                    with rolled_back(self.aliases, owned=True):
+                        teardown()
+                except IN_TEST as exc:
+                    errors.append(error_outcome(f"{module.__name__}.{TEARDOWN_MODULE}", app, describe(exc), exc))
+            return errors + self._module_cleanups(module.__name__, app, cleanups)
+        finally:
+            _module_fixtures.release()
+
+    def _module_cleanups(self, name: str, app: str, cleanups: tuple["Cleanup", ...]) -> list[TestOutcome]:
+        """Run ``cleanups`` (those a module registered) with unittest's
+        ``doModuleCleanups()``, inside ``rolled_back()``. The caller holds
+        ``_module_fixtures``, so no other module's are registered meanwhile."""
+        if not cleanups:
+            return []
+        try:
+            with rolled_back(self.aliases, owned=True):
+                for function, args, kwargs in cleanups:
+                    unittest.addModuleCleanup(function, *args, **kwargs)
+                unittest.case.doModuleCleanups()  # unittest.doModuleCleanups (exported since 3.11)
+        except IN_TEST as exc:
+            _take_module_cleanups()  # those left after the one that raised: not run by another module
+            return [error_outcome(f"{name}.doModuleCleanups", app, describe(exc), exc)]
+        return []
 
     def run_class(self, app: str, test_class: TestClass, progress: Progress) -> None:
         if self.stopped:
@@ -200,6 +270,58 @@ class SettingsSnapshot:
         return changed or ["(replaced)"]
 
 
+Cleanup = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+
+# Module fixtures run one at a time in the process: unittest keeps one list of
+# module cleanups for all modules (see ``_take_module_cleanups``).
+_module_fixtures = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ModuleSetUp:
+    """What ``setUpModule`` decided: the module's tests run (PASS), are
+    skipped (SKIP, with the reason) or errored (ERROR); the module cleanups it
+    registered, to run after ``tearDownModule``."""
+
+    status: Status
+    message: str = ""
+    traceback: str = ""
+    cleanups: tuple[Cleanup, ...] = ()
+
+    def not_run(self, app: str, test_class: TestClass) -> list[TestOutcome]:
+        """The outcomes of a class of the module whose tests do not run."""
+        return [
+            TestOutcome(test_class.test_name(method), app, self.status, message=self.message, traceback=self.traceback)
+            for method in test_class.methods
+        ]
+
+
+def fixture_module(cls: type[SmokeTest]) -> ModuleType | None:
+    """The module whose ``setUpModule``/``tearDownModule`` bracket the class:
+    where it is defined, as in unittest; None when it has neither."""
+    module = sys.modules.get(cls.__module__)
+    if module is None or not any(callable(getattr(module, name, None)) for name in (SETUP_MODULE, TEARDOWN_MODULE)):
+        return None
+    return module
+
+
+def _take_module_cleanups() -> tuple[Cleanup, ...]:
+    """The module cleanups registered so far (``unittest.addModuleCleanup``),
+    taken out of unittest's list. unittest keeps one list for all modules and
+    has no public way to read it; here modules' fixtures run interleaved with
+    other modules' tests, so each module's cleanups are kept apart and given
+    back to ``doModuleCleanups()`` after its ``tearDownModule``."""
+    registered: list[Cleanup] = unittest.case._module_cleanups  # type: ignore[attr-defined]
+    taken = tuple(registered)
+    registered.clear()
+    return taken
+
+
+def module_limit() -> float:
+    """The time limit of a module fixture (with its cleanups): ``SMOKETEST_TIMEOUT``."""
+    return float(smoketest_settings.TIMEOUT)
+
+
 def step_limit(test_class: TestClass, index: int | None) -> float:
     """The time limit of a step: a test, or the class's setUpClass."""
     return time_limit(test_class.cls, None if index is None else test_class.methods[index])
@@ -308,6 +430,10 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def format_exception(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc))
+
+
 def error_outcome(name: str, app: str, message: str, exc: BaseException | None = None) -> TestOutcome:
-    tb = "".join(traceback.format_exception(exc)) if exc is not None else ""
+    tb = format_exception(exc) if exc is not None else ""
     return TestOutcome(name, app, Status.ERROR, message=message, traceback=tb)

@@ -21,6 +21,12 @@ way each test runs in its own rolled-back transaction on its worker's
 connections. A class with ``parallel = False`` is one unit and runs alone. Outcomes are put back in
 suite order when the run ends, so the report is the same whichever worker
 finished first.
+
+A smoke module's ``setUpModule`` runs once, on the worker that takes the
+first unit of the module, before any of its units starts (the others wait for
+it); its ``tearDownModule`` and module cleanups run once, on a worker, after
+the last of its units has ended. Each is a step with the time limit
+``SMOKETEST_TIMEOUT``, in a rolled-back transaction of its own.
 """
 
 import atexit
@@ -32,6 +38,7 @@ from collections import deque
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
+from types import ModuleType
 from typing import Literal
 
 from django.db import connections
@@ -44,17 +51,22 @@ from smoketest.core.interrupt import Interrupted, raise_in
 from smoketest.engine.execution import (
     CAUGHT,
     SETUP_CLASS,
+    SETUP_MODULE,
+    TEARDOWN_MODULE,
+    ModuleSetUp,
     SmokeRunner,
     describe,
     error_outcome,
+    fixture_module,
     has_class_fixtures,
+    module_limit,
     step_limit,
 )
 from smoketest.engine.isolation import limit_statements, sever
 from smoketest.engine.loader import AppSuite, TestClass
-from smoketest.reports.result import TestOutcome
+from smoketest.reports.result import Status, TestOutcome
 
-Phase = Literal["start", "setup_class", "test", "after"]
+Phase = Literal["start", "setup_module", "setup_class", "test", "after", "teardown_module"]
 
 # Steps whose abandoned worker is still running them: name -> (worker, when it timed out).
 _hung: dict[str, tuple["Worker", float]] = {}
@@ -77,9 +89,14 @@ class Step:
     app: str = ""
     test_class: TestClass | None = None
     index: int | None = None
+    module: str = ""  # of a module fixture's step
 
     @property
     def name(self) -> str:
+        if self.phase == "setup_module":
+            return f"{self.module}.{SETUP_MODULE}"
+        if self.phase == "teardown_module":
+            return f"{self.module}.{TEARDOWN_MODULE}"
         if self.test_class is None:
             return "smoketest.worker"
         if self.phase == "setup_class":
@@ -89,15 +106,18 @@ class Step:
         return self.test_class.test_name(self.test_class.methods[self.index])
 
     def names_affected(self) -> list[str]:
-        """The tests this step decides: a test itself, or all of a class for setUpClass."""
-        assert self.test_class is not None
-        if self.phase == "setup_class":
+        """The tests this step decides: a test itself, all of a class for
+        setUpClass, all of the unit it was to run for setUpModule (the
+        module's others are errored as they are taken)."""
+        if self.test_class is None:
+            return [self.name]
+        if self.phase in ("setup_class", "setup_module"):
             return [self.test_class.test_name(method) for method in self.test_class.methods]
         return [self.name]
 
     def remaining(self) -> tuple[str, ...]:
         """The class's methods still to run after this step."""
-        if self.test_class is None or self.phase == "setup_class":
+        if self.test_class is None or self.phase in ("setup_class", "setup_module", "teardown_module"):
             return ()
         return self.test_class.methods[(self.index or 0) + 1 :] if self.index is not None else ()
 
@@ -151,6 +171,34 @@ def _suite_order(suite: list[AppSuite]) -> Callable[[TestOutcome], tuple[int, fl
     return key
 
 
+class ModuleRun:
+    """A smoke module with fixtures, in one run: ``state`` goes from "new"
+    to "setting_up" (a worker runs setUpModule; the module's other units wait)
+    to "up", or "failed"/"skipped" (its units are then reported without
+    running), and from "up" to "down" once tearDownModule is queued after its
+    last unit. Changed under the pool's lock."""
+
+    def __init__(self, module: ModuleType, app: str) -> None:
+        self.module = module
+        self.name = module.__name__
+        self.app = app
+        self.units = 0  # pending or running
+        self.state = "new"
+        self.set_up = ModuleSetUp(Status.PASS)
+
+
+@dataclass(slots=True)
+class Taken:
+    """What a worker took: a unit of a class (with its module's fixtures, if
+    any; ``sets_up``: this worker runs setUpModule first), or a module's
+    teardown (``test_class`` None)."""
+
+    app: str
+    test_class: TestClass | None
+    module: ModuleRun | None = None
+    sets_up: bool = False
+
+
 class Pool:
     """The classes still to run, the workers running them, and the caller's
     supervision of both. One lock guards it all, the outcomes included."""
@@ -162,6 +210,12 @@ class Pool:
         self.pending = deque(
             (app.label, unit) for app in suite for test_class in app.classes for unit in _units(test_class, size)
         )
+        self.modules: dict[str, ModuleRun] = {}
+        for app, unit in self.pending:
+            module = fixture_module(unit.cls)
+            if module is not None:
+                self.modules.setdefault(module.__name__, ModuleRun(module, app)).units += 1
+        self.teardowns: deque[ModuleRun] = deque()  # modules whose tearDownModule is due
         self.outcomes = outcomes
         self.run_timeout = run_timeout
         self.budget_end = time.monotonic() + run_timeout
@@ -177,24 +231,68 @@ class Pool:
 
     # --- worker threads ------------------------------------------------------
 
-    def take(self, worker: "Worker") -> tuple[str, TestClass] | None:
-        """The first class in suite order that ``worker`` may start now,
-        waiting until there is one: none starts while a ``parallel = False``
-        class runs, and such a class starts only when no other runs. None when
-        there is nothing (more) to run."""
+    def take(self, worker: "Worker") -> Taken | None:
+        """A module teardown that is due, else the first class in suite order
+        that ``worker`` may start now, waiting until there is one: none starts
+        while a ``parallel = False`` class runs, and such a class starts only
+        when no other runs; none of a module whose setUpModule runs. None when
+        there is nothing (more) to run. Teardowns run after failfast too."""
         with self.lock:
-            while self.pending and not (worker.abandoned or self.runner.stopped):
+            while not worker.abandoned and (self.teardowns or (self.pending and not self.runner.stopped)):
+                if self.teardowns and not self.running_alone:
+                    module = self.teardowns.popleft()
+                    self._hold(worker, alone=False)
+                    return Taken(module.app, None, module)
                 for position, (app, test_class) in enumerate(() if self.running_alone else self.pending):
                     alone = not test_class.cls.parallel
                     if alone and self.classes_running:
                         continue
+                    run = self.modules.get(test_class.cls.__module__)
+                    if run is not None and run.state == "setting_up":
+                        continue
                     del self.pending[position]
-                    self.classes_running += 1
-                    self.running_alone = alone
-                    worker.holds_class = True
-                    return app, test_class
+                    self._hold(worker, alone)
+                    sets_up = run is not None and run.state == "new"
+                    if run is not None and sets_up:
+                        run.state = "setting_up"
+                    return Taken(app, test_class, run, sets_up)
                 self.turn.wait()
             return None
+
+    def _hold(self, worker: "Worker", alone: bool) -> None:
+        self.classes_running += 1
+        self.running_alone = alone
+        worker.holds_class = True
+
+    def unit_done(self, module: ModuleRun | None) -> None:
+        """A unit of ``module`` ended or will not run: after its last, the
+        module's teardown is due. The caller holds the lock."""
+        if module is None:
+            return
+        module.units -= 1
+        if module.units == 0 and module.state == "up":
+            module.state = "down"
+            self.teardowns.append(module)
+            self.turn.notify_all()
+
+    def set_up_done(self, module: ModuleRun, set_up: ModuleSetUp) -> None:
+        """setUpModule returned (unless it timed out meanwhile). The caller holds the lock."""
+        if module.state == "setting_up":
+            module.state = {Status.PASS: "up", Status.SKIP: "skipped"}.get(set_up.status, "failed")
+            module.set_up = set_up
+        self.turn.notify_all()
+
+    def _drop_pending(self, outcome: Callable[[str, str], TestOutcome] | None) -> None:
+        """Run nothing more that is pending; with ``outcome``, report each of
+        its tests and each teardown due with it. The caller holds the lock."""
+        for app, test_class in self.pending:
+            if outcome is not None:
+                self.outcomes.extend(outcome(app, test_class.test_name(method)) for method in test_class.methods)
+            self.unit_done(self.modules.get(test_class.cls.__module__))
+        self.pending.clear()
+        if outcome is not None:
+            self.outcomes.extend(outcome(module.app, f"{module.name}.{TEARDOWN_MODULE}") for module in self.teardowns)
+            self.teardowns.clear()
 
     def release(self, worker: "Worker") -> None:
         """``worker`` is done with its class, or abandoned: let the next start.
@@ -216,15 +314,12 @@ class Pool:
                 now = time.monotonic()
                 for worker in [worker for worker in self.workers if worker.deadline <= now]:
                     self._abandon(worker)
-                if self.runner.stopped:
-                    self.pending.clear()
+                if self.runner.stopped and self.pending:
+                    self._drop_pending(None)  # module teardowns still run
                 if now >= self.budget_end:
-                    for app, test_class in self.pending:
-                        for method in test_class.methods:
-                            self.outcomes.append(_not_run(app, test_class.test_name(method), self.run_timeout))
-                    self.pending.clear()
+                    self._drop_pending(lambda app, name: _not_run(app, name, self.run_timeout))
                     self.turn.notify_all()  # workers waiting for a class: there is none
-                while len(self.workers) < self.size and len(self.pending) > self._idle_workers():
+                while len(self.workers) < self.size and len(self.pending) + len(self.teardowns) > self._idle_workers():
                     self.workers.append(Worker.hire(self))
                 if not self.workers:
                     return
@@ -247,7 +342,8 @@ class Pool:
         worker.abandoned = True
         self.workers.remove(worker)
         self.release(worker)
-        assert step.test_class is not None  # between classes, a worker runs no test: it is never abandoned
+        # Between classes, a worker runs no test: it is never abandoned.
+        assert step.test_class is not None or step.phase == "teardown_module"
         with _hung_lock:
             _hung[step.name] = (worker, time.monotonic())
         # End the hung test's connections now: the database rolls its work back
@@ -267,15 +363,23 @@ class Pool:
             message += f" (the run's {self.run_timeout:g} s budget was spent)"
         if step.phase == "after":
             timed_out = [error_outcome(step.name, step.app, f"{message} in tearDownClass or cleanups")]
+        elif step.phase == "teardown_module":
+            timed_out = [error_outcome(step.name, step.app, f"{message} in tearDownModule or module cleanups")]
         else:
-            prefix = f"{SETUP_CLASS} " if step.phase == "setup_class" else ""
+            prefix = {"setup_class": f"{SETUP_CLASS} ", "setup_module": f"{SETUP_MODULE} "}.get(step.phase, "")
             timed_out = [error_outcome(name, step.app, prefix + message) for name in step.names_affected()]
+            module = self.modules.get(step.module)
+            if step.phase == "setup_module" and module is not None:
+                self.set_up_done(module, ModuleSetUp(Status.ERROR, prefix + message))
         if timed_out:  # the time it ran, counted once (for setUpClass, on its first test)
             timed_out[0] = replace(timed_out[0], duration_ms=ran_ms)
         self.outcomes.extend(timed_out)
         remaining = step.remaining()
         if remaining:
+            assert step.test_class is not None
             self.pending.appendleft((step.app, replace(step.test_class, methods=remaining)))
+        elif step.test_class is not None:  # the worker's unit is over
+            self.unit_done(self.modules.get(step.test_class.cls.__module__))
 
 
 class Worker(threading.Thread):
@@ -345,9 +449,11 @@ class Worker(threading.Thread):
         try:
             while (taken := pool.take(self)) is not None:
                 try:
-                    self.runner.run_class(*taken, self)
+                    self._run(taken)
                 finally:
                     with pool.lock:
+                        if not self.abandoned and taken.test_class is not None:
+                            pool.unit_done(taken.module)
                         pool.release(self)
         except CAUGHT as exc:
             self.end(error_outcome("smoketest.worker", "smoketest", f"internal error: {describe(exc)}", exc))
@@ -359,6 +465,85 @@ class Worker(threading.Thread):
                     pool.workers.remove(self)
                 pool.wakeup.notify()
         return not self.abandoned and self._wait_for_next(pool.size)
+
+    def _run(self, taken: Taken) -> None:
+        """Run a unit (setting up its module first, or reporting its tests as
+        its module's setUpModule decided), or a module's teardown."""
+        module, test_class = taken.module, taken.test_class
+        if test_class is None:
+            assert module is not None
+            if self._begin_module(module, "teardown_module", module.app):
+                errors = self.runner.tear_down_module(module.module, module.app, module.set_up.cleanups)
+                self._end_module(errors)
+            return
+        if module is not None:
+            if taken.sets_up:
+                self._set_up_module(module, taken.app, test_class)
+            if module.state != "up":
+                self._report(module.set_up.not_run(taken.app, test_class))
+                return
+        self.runner.run_class(taken.app, test_class, self)
+
+    def _set_up_module(self, module: ModuleRun, app: str, test_class: TestClass) -> None:
+        if not self._begin_module(module, "setup_module", app, test_class):
+            return
+        set_up, errors = self.runner.set_up_module(module.module, app)
+        if self._end_module(errors):
+            with self.pool.lock:
+                self.pool.set_up_done(module, set_up)
+
+    def _begin_module(self, module: ModuleRun, phase: Phase, app: str, test_class: TestClass | None = None) -> bool:
+        """``begin`` for a module fixture's step: run it unless the run budget
+        is spent, it still hangs in an abandoned worker, or we are abandoned.
+        A setUpModule not run fails its module."""
+        step = Step(phase, time.monotonic(), module_limit(), app, test_class, module=module.name)
+        hung = None
+        if _hung:
+            with _hung_lock:
+                hung = _hung.get(step.name)
+        pool = self.pool
+        with pool.lock:
+            if self.abandoned:
+                return False
+            message = None
+            if step.started >= pool.budget_end:
+                message = _not_run(app, step.name, pool.run_timeout).message
+            elif hung is not None:
+                message = (
+                    f"still running: it timed out {step.started - hung[1]:.0f} s ago and has not returned; "
+                    "not started again"
+                )
+            if message is not None:
+                if phase == "setup_module":
+                    message = f"{SETUP_MODULE}: {message}"
+                    pool.set_up_done(module, ModuleSetUp(Status.ERROR, message))
+                pool.outcomes.extend(error_outcome(name, app, message) for name in step.names_affected())
+                return False
+            self.current = step
+            self.interruptible = True
+            pool.shortest_limit = min(pool.shortest_limit, step.limit)
+            if step.started + step.limit < pool.waking_at:
+                pool.wakeup.notify()
+        if step.limit != self.statement_limit:
+            self._limit_statements(step.limit)
+        return True
+
+    def _end_module(self, errors: list[TestOutcome]) -> bool:
+        """A module fixture's step returned: keep its errors unless we were
+        abandoned meanwhile (False then); no limit until the next step."""
+        with self.pool.lock:
+            if self.abandoned:
+                raise_in(threading.get_ident(), None)  # an interruption that came too late
+                return False
+            self.interruptible = False
+            self.pool.outcomes.extend(errors)
+            self.current = Step("start", time.monotonic(), float("inf"))
+            return True
+
+    def _report(self, outcomes: list[TestOutcome]) -> None:
+        with self.pool.lock:
+            if not self.abandoned:
+                self.pool.outcomes.extend(outcomes)
 
     def _wait_for_next(self, most: int) -> bool:
         """Wait among at most ``most`` workers for the next run; False: end now."""
