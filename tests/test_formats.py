@@ -315,24 +315,40 @@ def test_junit_failure_body_is_the_traceback_only_where_it_may_be_shown(client, 
         ({"method": "post"}, 405, 'HTTP 405: Method "POST" not allowed.'),
         ({"tag": "critcal"}, 400, "HTTP 400: Unknown tag 'critcal': no smoke test carries it."),
         ({"token": True}, 401, "HTTP 401: Authentication credentials were not provided."),
+        ({"staff_only": True}, 403, "HTTP 403: Authentication credentials were not provided."),
+        ({"token": True, "wrong_token": True}, 403, "HTTP 403: Invalid smoke test token."),
+        ({"throttled": True}, 429, r"HTTP 429: Request was throttled\. Expected available in (59|60) seconds\."),
     ],
 )
 def test_junit_error_answer_is_one_suite_with_one_error_that_says_why(
     client, smoke_apps, settings, request_options, status, reason
 ):
     smoke_apps("passing")
-    if request_options.get("token"):
+    cache.clear()  # throttle histories, wrong tokens'
+    options = dict(request_options)
+    headers = {"HTTP_ACCEPT": "application/xml"}
+    if options.pop("token", False):
         settings.SMOKETEST_TOKEN = "s3cret"
-    if request_options.get("method"):
-        response = client.post("/smoketest/", HTTP_ACCEPT="application/xml")
+    if options.pop("wrong_token", False):
+        headers["HTTP_AUTHORIZATION"] = "Bearer guess"
+    if options.pop("staff_only", False):
+        settings.SMOKETEST_PERMISSION_CLASSES = ["rest_framework.permissions.IsAdminUser"]
+    if options.pop("throttled", False):
+        settings.SMOKETEST_THROTTLE_CLASSES = ["smoketest.web.access.SmoketestRateThrottle"]
+        settings.SMOKETEST_THROTTLE_RATES = {"smoketest": "1/min"}
+        assert client.get("/smoketest/", **headers).status_code == 200
+    if options.pop("method", False):
+        response = client.post("/smoketest/", **headers)
     else:
-        response = get(client, "application/xml", **{k: v for k, v in request_options.items() if k != "token"})
+        response = client.get("/smoketest/", options, **headers)
+    cache.clear()
     assert (response.status_code, response["Content-Type"]) == (status, JUNIT)
     root = parse_junit(response.content)
     (suite,) = root.findall("testsuite")
     assert (suite.get("tests"), suite.get("errors"), suite.get("failures")) == ("1", "1", "0")
     (error,) = suite.findall("testcase/error")
-    assert error.get("message") == error.text == reason
+    assert error.get("message") == error.text
+    assert error.text == reason or re.fullmatch(reason, error.text), error.text
 
 
 # Disclosure ---------------------------------------------------------------

@@ -108,7 +108,7 @@ def test_statements_are_bounded_server_side(get_json, slow_app, release):
 def test_a_timed_out_tests_duration_is_the_time_it_ran_in_every_format(client, slow_app, release, settings):
     from django.core.cache import cache
 
-    from tests.parsers import metric_families, parse_junit, sample_values
+    from tests.parsers import metric_families, parse_html, parse_junit, sample_values, text
 
     cache.clear()
     settings.SMOKETEST_CACHE_SECONDS = 60  # one run, read in every format
@@ -127,4 +127,12 @@ def test_a_timed_out_tests_duration_is_the_time_it_ran_in_every_format(client, s
     health = client.get("/smoketest/", {**params, "format": "health"}).json()
     (entry,) = next(iter(health["checks"].values()))
     assert entry["observedValue"] == test["duration_ms"]
+    page = parse_html(client.get("/smoketest/", {**params, "format": "html"}).content)
+    (row,) = [row for tbody in page.iter("tbody") for row in tbody]
+    assert text(row.find(".//*[@class='name']")) == "test_a_hangs_after_writing"
+    meter = row.find(".//meter")
+    assert float(meter.get("value")) == float(meter.get("max")) == pytest.approx(test["duration_ms"], abs=0.001)
+    shown, unit = text(row.find(".//*[@class='time']")).split()
+    assert (float(shown), unit) == (pytest.approx(test["duration_ms"], abs=0.051), "ms")
+    # The text format shows the run's time only, no test's: nothing to compare there.
     cache.clear()
