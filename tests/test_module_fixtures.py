@@ -128,14 +128,18 @@ def test_a_hanging_setupmodule_times_out_and_errors_the_modules_tests(smoke_apps
     assert smoke.CALLS == []  # interrupted at its limit; no test ran, nor tearDownModule
 
 
-def test_a_module_not_set_up_when_failfast_stops_the_run_is_not_torn_down(smoke_apps):
-    from tests.smokeapps.modteardown import smoke
+def test_failfast_still_tears_down_the_modules_set_up(smoke_apps, settings):
+    from tests.smokeapps.modfailfast import smoke as failing
+    from tests.smokeapps.modteardown import smoke as later
 
-    smoke_apps("modbroken", "modteardown")
-    smoke.CALLS.clear()
+    smoke_apps("modfailfast", "modteardown")
+    settings.SMOKETEST_WORKERS = 1  # in suite order
+    failing.CALLS.clear()
+    later.CALLS.clear()
     result = run_smoke_tests(failfast=True)
-    assert not result.passed
-    assert smoke.CALLS == []  # stopped before the module was set up: nothing to tear down
+    assert [outcome.status for outcome in result.outcomes] == [Status.FAIL]
+    assert failing.CALLS == ["setUpModule", "test_a_fails", "tearDownModule"]
+    assert later.CALLS == []  # stopped before it was set up: nothing to tear down
 
 
 def test_a_finished_result_cannot_change(smoke_apps):
