@@ -66,10 +66,14 @@ class Verdict:
 
 class ArgumentParser(argparse.ArgumentParser):
     """Usage errors exit UNKNOWN (3), as a plugin must, not argparse's 2, with
-    the status line on stdout (Nagios shows stdout) and the usage on stderr."""
+    the status line on stdout (Nagios shows stdout; with ``--json``, in a
+    JSON object) and the usage on stderr."""
+
+    json_output = False  # --json was given: stdout is JSON whatever happens
 
     def error(self, message: str) -> NoReturn:
-        print(f"SMOKETEST UNKNOWN - usage error: {message}")
+        line = f"SMOKETEST UNKNOWN - usage error: {message}"
+        print(status_object(UNKNOWN, line) if self.json_output else line)
         self.print_usage(sys.stderr)
         self.exit(UNKNOWN, f"{self.prog}: error: {message}\n")
 
@@ -81,9 +85,16 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(verdict.lines))
     elif verdict.body is not None:
         print(verdict.body.decode("utf-8", "replace"))
-    else:
+    else:  # no report: stdout stays JSON, and carries the status line
+        print(status_object(verdict.state, verdict.lines[0]))
         print(verdict.lines[0], file=sys.stderr)
     return verdict.state
+
+
+def status_object(state: int, line: str) -> str:
+    """What ``--json`` prints when there is no report to print: a JSON object
+    with the plugin state (never ``"PASS"``) and the status line."""
+    return json.dumps({"status": STATE_NAMES[state], "output": line})
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -120,8 +131,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=500,
         help="accepted for older command lines: a FAIL report is CRITICAL whatever its status",
     )
-    parser.add_argument("--json", action="store_true", help="print the server's JSON document, not the plugin line")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the server's JSON document, not the plugin line; without one, "
+        '{"status": STATE, "output": STATUS LINE}',
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    given = sys.argv[1:] if argv is None else argv
+    parser.json_output = any(arg.startswith("--j") and "--json".startswith(arg) for arg in given)
     args = parser.parse_args(argv)
     if _USERINFO.search(args.url):  # checked first: the error must not repeat it
         parser.error("the URL must not hold a user name or password: send credentials with --token or --header")

@@ -315,11 +315,43 @@ def test_token_from_the_environment_stays_out_of_the_command_line(canned):
     assert canned.requests[-1]["Authorization"] == "Bearer from-flag"
 
 
-def test_unknown_with_json_keeps_stdout_empty(canned):
+def json_status(process: subprocess.CompletedProcess) -> dict:
+    """``--json``'s stdout without a report: one JSON object, the plugin state and the status line."""
+    assert len(process.stdout.splitlines()) == 1, process.stdout
+    document = json.loads(process.stdout)
+    assert list(document) == ["status", "output"]
+    return document
+
+
+def test_json_without_a_report_prints_the_status_line_as_json(canned):
     process = check(canned.answer(200, b"<html></html>", "text/html"), "--json")
     assert process.returncode == UNKNOWN
-    assert process.stdout == ""
-    assert process.stderr.startswith("SMOKETEST UNKNOWN - HTTP 200 but the answer is not a smoke test JSON report")
+    document = json_status(process)
+    assert document["status"] == "UNKNOWN"
+    assert document["output"].startswith("SMOKETEST UNKNOWN - HTTP 200 but the answer is not a smoke test JSON report")
+    assert process.stderr == document["output"] + "\n"
+
+
+def test_json_of_a_site_that_is_down_is_critical_json():
+    process = check(f"http://127.0.0.1:{free_port()}/smoketest/", "--json")
+    assert process.returncode == CRITICAL
+    document = json_status(process)
+    assert document["status"] == "CRITICAL"
+    assert document["output"].startswith("SMOKETEST CRITICAL - cannot reach ")
+
+
+@pytest.mark.parametrize("flag", ["--json", "--js"])
+def test_json_usage_errors_are_json_too(flag):
+    process = check("ftp://example.com/smoketest/", flag)
+    assert process.returncode == UNKNOWN
+    assert json_status(process) == {
+        "status": "UNKNOWN",
+        "output": "SMOKETEST UNKNOWN - usage error: the URL must start with http:// or https://, "
+        "not 'ftp://example.com/smoketest/'",
+    }
+    assert process.stderr.startswith("usage: smoketest-check")
+    plain = check("ftp://example.com/smoketest/")
+    assert plain.stdout.splitlines()[0] == json.loads(process.stdout)["output"]
 
 
 def test_sends_accept_token_and_extra_headers(canned):
