@@ -211,6 +211,95 @@ def test_postgresql_sends_nothing_for_a_test_without_queries_and_the_guard_rides
     assert len(sent) == 3 and sent[2] == ["Query", '"ROLLBACK"'], sent
 
 
+def sqlite_trace(query: bool, get_json, smoke_apps, settings, monkeypatch) -> list[str]:
+    """The statements the worker's SQLite connection ran for ``test_b`` of
+    ``sqlitetraced`` (from the end of ``test_a`` to the start of ``test_c``),
+    from sqlite3's trace callback: Django's, the guard's and the test's."""
+    if connections["default"].vendor != "sqlite":
+        pytest.skip("sqlite3's trace callback")
+    from tests.smokeapps.sqlitetraced.smoke import TRACE
+
+    smoke_apps("sqlitetraced")
+    settings.SMOKETEST_DATABASES = ["default"]
+    if query:
+        monkeypatch.setenv("SMOKETEST_TRACE_QUERY", "1")
+    TRACE.clear()
+    response, document = get_json()
+    assert document["status"] == "PASS", document
+    # test_a's own end, then test_b, then test_c's own start.
+    assert TRACE[:1] == ["ROLLBACK"] and TRACE[-2:] == ["BEGIN", SQLITE_GUARD_ROW], TRACE
+    return [statement for statement in TRACE[1:-2] if not statement.startswith("-- ")]
+
+
+SQLITE_GUARD_ROW = "INSERT INTO temp.smoketest_guard VALUES (0)"
+
+
+@pytest.mark.parametrize("query", [False, True])
+def test_sqlite_runs_atomics_statements_and_the_guard_row_only(query, get_json, smoke_apps, settings, monkeypatch):
+    sent = sqlite_trace(query, get_json, smoke_apps, settings, monkeypatch)
+    # atomic()'s BEGIN and ROLLBACK; the guard row right after the BEGIN (no
+    # table made, no PRAGMA, nothing read back); the test's own statement.
+    own = ['SELECT COUNT(*) AS "__count" FROM "testapp_widget"'] if query else []
+    assert sent == ["BEGIN", SQLITE_GUARD_ROW, *own, "ROLLBACK"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="on SQLite, atomic() begins at once and the guard row follows: a test without queries "
+    "runs BEGIN, the guard row and ROLLBACK (in process: no round trip)",
+)
+def test_sqlite_runs_nothing_for_a_test_without_queries(get_json, smoke_apps, settings, monkeypatch):
+    assert sqlite_trace(False, get_json, smoke_apps, settings, monkeypatch) == []
+
+
+def mariadb_sent(query: bool, get_json, smoke_apps, settings, monkeypatch) -> dict[str, int]:
+    """What the worker's session sent MySQL/MariaDB for ``test_b`` of
+    ``mariadbcounted``: the server's own per-session counters (``Questions``,
+    ``Com_*``) over ``Counted`` minus those over ``Baseline``, the same class
+    without ``test_b``; only the counters that moved."""
+    if connections["default"].vendor != "mysql":
+        pytest.skip("MySQL/MariaDB session status counters")
+    from tests.smokeapps.mariadbcounted.smoke import COUNTS
+
+    smoke_apps("mariadbcounted")
+    settings.SMOKETEST_DATABASES = ["default"]
+    if query:
+        monkeypatch.setenv("SMOKETEST_TRACE_QUERY", "1")
+    COUNTS.clear()
+    response, document = get_json()
+    assert document["status"] == "PASS", document
+    counted, baseline = [
+        {name: COUNTS[f"{of}_c"][name] - COUNTS[f"{of}_a"][name] for name in COUNTS[f"{of}_a"]}
+        for of in ("counted", "baseline")
+    ]
+    return {name: counted[name] - baseline[name] for name in counted if counted[name] != baseline[name]}
+
+
+# What atomic() sends itself through mysqlclient: autocommit off, the rollback, autocommit on.
+MYSQL_ATOMIC = {"Com_set_option": 2, "Com_rollback": 1}
+
+
+@pytest.mark.parametrize("query", [False, True])
+def test_mariadb_sends_atomics_statements_only_and_the_xa_guard_rides_on_the_first_query(
+    query, get_json, smoke_apps, settings, monkeypatch
+):
+    sent = mariadb_sent(query, get_json, smoke_apps, settings, monkeypatch)
+    if not query:
+        assert sent == {**MYSQL_ATOMIC, "Questions": 3}  # no XA transaction begun for nothing
+        return
+    xa = {"Com_xa_start": 1, "Com_xa_end": 1, "Com_xa_rollback": 1}
+    assert sent == {**MYSQL_ATOMIC, **xa, "Com_select": 1, "Questions": 7}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="on MySQL/MariaDB, atomic() turns autocommit off and on and rolls back through mysqlclient, "
+    "three round trips for a test without queries",
+)
+def test_mariadb_sends_nothing_for_a_test_without_queries(get_json, smoke_apps, settings, monkeypatch):
+    assert mariadb_sent(False, get_json, smoke_apps, settings, monkeypatch) == {}
+
+
 def test_a_backend_without_transactions_is_a_check_error_and_runs_nothing(get_json, smoke_apps, monkeypatch):
     from django.core import checks
 
