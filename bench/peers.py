@@ -182,33 +182,44 @@ class Server:
 
 
 @contextmanager
-def serve(python: str, env: dict[str, str], root: Path, workers: int, threads: int, path: str) -> Iterator[Server]:
-    """gunicorn serving ``peersite`` with ``python`` on a free loopback port,
-    once ``path`` has answered (whatever its status)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [python, "-m", "gunicorn", "peersite.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(workers), "--threads", str(threads), "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=root, env=env)
-    base = f"http://127.0.0.1:{port}"
+def serve(
+    apps: dict[str, tuple[str, dict[str, str]]], root: Path, workers: int, threads: int
+) -> Iterator[dict[str, Server]]:
+    """gunicorn serving ``peersite`` for each app (with its Python and
+    environment), all started at once, each on a free loopback port; once
+    each has answered its path (whatever the status)."""
+    started: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
     try:
-        for _ in range(400):
-            if isinstance(fetch(f"{base}{path}")[0], int):
-                break
-            if server.poll() is not None:
-                raise RuntimeError(f"gunicorn for {env['PEER_APP']} exited with {server.returncode}")
-            time.sleep(0.05)
-        else:
-            raise RuntimeError(f"gunicorn for {env['PEER_APP']} did not answer")
-        pids = children(server.pid)
-        while len(pids) < workers:  # a worker may still be booting
-            time.sleep(0.05)
-            pids = children(server.pid)
-        yield Server(base, pids)
+        for app, (python, env) in apps.items():
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            command = [python, "-m", "gunicorn", "peersite.wsgi", "--bind", f"127.0.0.1:{port}"]
+            command += ["--workers", str(workers), "--threads", str(threads), "--log-level", "warning"]
+            started[app] = subprocess.Popen(command, cwd=root, env=env), f"http://127.0.0.1:{port}"
+        yield {app: ready(app, server, base, workers) for app, (server, base) in started.items()}
     finally:
-        server.terminate()
-        server.wait(10)
+        for server, _ in started.values():
+            server.terminate()
+        for server, _ in started.values():
+            server.wait(10)
+
+
+def ready(app: str, server: subprocess.Popen[bytes], base: str, workers: int) -> Server:
+    """``server`` once it answers ``app``'s path and all its workers are up."""
+    for _ in range(600):
+        if isinstance(fetch(f"{base}{PATHS[app]}")[0], int):
+            break
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn for {app} exited with {server.returncode}")
+        time.sleep(0.05)
+    else:
+        raise RuntimeError(f"gunicorn for {app} did not answer")
+    pids = children(server.pid)
+    while len(pids) < workers:  # a worker may still be booting
+        time.sleep(0.05)
+        pids = children(server.pid)
+    return Server(base, pids)
 
 
 def children(pid: int) -> list[int]:
