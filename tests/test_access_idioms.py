@@ -75,17 +75,18 @@ def test_a_subclass_authentication_classes_replace_the_default(client, cached, s
     assert statuses(client, "/smoketest/", HTTP_AUTHORIZATION=basic) == [403, 403, 403]  # the session only
     client.login(username="ops", password="pw-of-ops")
     assert statuses(client, "/smoketest/") == [200, 200, 200]
-    assert statuses(client, "/basic/") == [403, 403, 403]  # HTTP Basic only: the session is nobody here
+    assert statuses(client, "/basic/") == [401, 401, 401]  # HTTP Basic only: the session is nobody here
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the token authenticator, always first, answers DRF's authenticate_header (None without "
-    "SMOKETEST_TOKEN), so a mount's own first authentication class never picks the 401 and its challenge",
-)
-def test_a_mounts_first_authentication_class_picks_the_challenge(client, cached):
+def test_a_mounts_first_authentication_class_picks_the_challenge(client, cached, settings):
+    settings.SMOKETEST_PERMISSION_CLASSES = ["rest_framework.permissions.IsAuthenticated"]
     response = client.get("/basic/")
     assert (response.status_code, response.get("WWW-Authenticate")) == (401, 'Basic realm="api"')
+    response = client.get("/smoketest/")  # the session's class has no challenge: 403, as DRF answers
+    assert (response.status_code, response.get("WWW-Authenticate")) == (403, None)
+    settings.SMOKETEST_TOKEN = "a-token"  # the token comes first, and its challenge with it
+    response = client.get("/basic/")
+    assert (response.status_code, response.get("WWW-Authenticate")) == (401, 'Bearer realm="smoketest"')
 
 
 @pytest.mark.parametrize("mount", ["/once/", "/once-subclass/"])
