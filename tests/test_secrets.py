@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from smoketest.checks.dns import settings_hosts
-from smoketest.core.masking import mask, register, url_secrets
+from smoketest.core.masking import mask, register, url_host, url_secrets
 from smoketest.web.renderers import RENDERERS_BY_FORMAT
 from tests.conftest import closed_port
 from tests.smokeapps.secrets import smoke
@@ -163,11 +163,6 @@ def test_no_report_of_the_command_holds_a_secret(configured, caplog):
     assert leaks(caplog.text) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DNSSmoke reads the host of a URL whose user name holds an unescaped '/' from the user name "
-    "(urlsplit stops the authority there), and names that piece of the token, lowercased, as a host",
-)
 def test_dns_names_no_piece_of_a_token_given_as_a_urls_user_name(settings):
     settings.CACHES = {
         **settings.CACHES,
@@ -179,6 +174,20 @@ def test_dns_names_no_piece_of_a_token_given_as_a_urls_user_name(settings):
     hosts = settings_hosts()
     assert leaks(" ".join(hosts)) == []
     assert hosts["cache.invalid"] == ["CACHES['tokened']"]
+
+
+@pytest.mark.parametrize(
+    "url, host",
+    [
+        ("redis://Zq9/Kx7@cache.invalid/0", "cache.invalid"),
+        ("redis://:pa/ss?w#d@Cache.Example:6379/0", "cache.example"),
+        ("amqp://guest:guest@broker//", "broker"),
+        ("redis://[::1]:6379/0", "::1"),
+        ("not a url", None),
+    ],
+)
+def test_url_host_reads_the_host_after_the_userinfo(url, host):
+    assert url_host(url) == host
 
 
 @pytest.mark.parametrize(

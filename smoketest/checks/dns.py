@@ -6,7 +6,6 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
@@ -14,6 +13,7 @@ from django.db import connections
 from django.utils.module_loading import import_string
 
 from smoketest.checks.base import BuiltinCheck, describe, seconds_until
+from smoketest.core.masking import url_host
 from smoketest.core.settings import smoketest_settings
 
 
@@ -79,7 +79,7 @@ def settings_hosts() -> dict[str, list[str]]:
                     sources.append(where)
 
     if smoketest_settings.PUBLIC_URL:
-        add([urlsplit(smoketest_settings.PUBLIC_URL).hostname], "SMOKETEST_PUBLIC_URL")
+        add([url_host(smoketest_settings.PUBLIC_URL)], "SMOKETEST_PUBLIC_URL")
     for alias, database in connections.settings.items():
         # libpq takes several hosts separated by commas; a path is a Unix socket.
         add(
@@ -89,7 +89,7 @@ def settings_hosts() -> dict[str, list[str]]:
     for alias, cache in settings.CACHES.items():
         add(map(_location_host, _split(cache.get("LOCATION"), ";,")), f"CACHES[{alias!r}]")
     broker = getattr(settings, "CELERY_BROKER_URL", None)
-    add((urlsplit(url).hostname for url in _split(broker, ";")), "CELERY_BROKER_URL")
+    add(map(url_host, _split(broker, ";")), "CELERY_BROKER_URL")
     if _is_smtp(settings.EMAIL_BACKEND):
         add([settings.EMAIL_HOST], "EMAIL_HOST")
     return found
@@ -107,8 +107,7 @@ def _location_host(location: str) -> str | None:
     """The host of a cache ``LOCATION``: a URL's, or ``host:port``'s; none for a
     path, a Unix socket or a name (local-memory caches)."""
     if "://" in location:
-        parts = urlsplit(location)
-        return None if parts.scheme == "unix" else parts.hostname
+        return None if location.startswith("unix://") else url_host(location)
     host, colon, port = location.rpartition(":")
     if not colon or not port.isdigit():
         return None

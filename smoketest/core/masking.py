@@ -72,6 +72,19 @@ def _masked_userinfo(piece: str) -> str:
     return f"{piece[: span[0]]}{shown}{MASK}{piece[span[1] :]}"
 
 
+def url_host(url: str) -> str | None:
+    """The host name of ``url``, read after its userinfo as ``mask`` reads
+    it: ``urlsplit`` alone stops the authority at an unescaped ``/``, ``?``
+    or ``#`` in the password or user name, and takes a piece of it for the
+    host. None when there is none (or the URL cannot be parsed)."""
+    span = _userinfo(url)
+    without_userinfo = url[: span[0]] + url[span[1] + 1 :] if span else url
+    try:
+        return urlsplit(without_userinfo).hostname
+    except ValueError:  # an invalid IPv6 address
+        return None
+
+
 def url_secrets(url: str) -> list[str]:
     """The password in ``url``'s userinfo, read as ``mask`` reads it, as
     ``urlsplit`` does and, when it holds an unescaped ``/``, ``?``, ``#`` or
