@@ -715,7 +715,7 @@ def main() -> int:
         "--cache-dir",
         type=Path,
         default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "django-smoketest-bench",
-        help="where the django-smoketest 1.2.2 virtualenv is kept",
+        help="where the virtualenvs of django-smoketest 1.2.2 and of the peers are kept",
     )
     parser.add_argument(
         "--only", help=f"comma-separated measurements to run, of: {', '.join(MEASUREMENTS)} (default: all)"
