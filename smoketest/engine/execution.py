@@ -59,6 +59,9 @@ class SmokeRunner:
         self.failfast = failfast
         self.on_outcome = on_outcome
         self.stopped = False
+        # Per worker thread (its connections are its own): the isolation
+        # block and outcome recorder its tests reuse, unit after unit.
+        self.local = threading.local()
 
     def report(self, outcome: TestOutcome) -> None:
         """Pass a new outcome on; with failfast, a problem stops the run."""
@@ -206,9 +209,17 @@ class SmokeRunner:
 
     def _run_tests(self, app: str, test_class: TestClass, progress: Progress) -> None:
         """Run the class's tests one by one, each in its own rolled-back
-        transaction; one isolation block and one recorder serve them all."""
-        isolation = rolled_back(self.aliases, owned=True)
-        recorder = OutcomeRecorder(app)
+        transaction. One isolation block and one recorder serve all the tests
+        a thread runs in the run (with several workers, a unit is often one
+        test); settings are compared with what they were as the class (after
+        its ``setUpClass``) started."""
+        local = self.local
+        isolation = getattr(local, "isolation", None)
+        if isolation is None:
+            isolation = local.isolation = rolled_back(self.aliases, owned=True)
+            local.recorder = OutcomeRecorder(app)
+        recorder = local.recorder
+        recorder.app = app
         snapshot = SettingsSnapshot()
         prefix = f"{test_class.name}."
         for index, method in enumerate(test_class.methods):
@@ -390,11 +401,15 @@ def has_class_fixtures(cls: type[SmokeTest]) -> bool:
     """True when the class overrides setUpClass/tearDownClass or registers
     class cleanups: only then does it need a class-level transaction (and
     its tests a savepoint each)."""
-    overridden = (
-        getattr(cls, name).__func__ is not getattr(unittest.TestCase, name).__func__
-        for name in (SETUP_CLASS, "tearDownClass")
+    return (
+        cls.setUpClass.__func__ is not _SET_UP_CLASS  # type: ignore[attr-defined]
+        or cls.tearDownClass.__func__ is not _TEAR_DOWN_CLASS  # type: ignore[attr-defined]
+        or _has_class_cleanups(cls)
     )
-    return any(overridden) or _has_class_cleanups(cls)
+
+
+_SET_UP_CLASS = unittest.TestCase.setUpClass.__func__  # type: ignore[attr-defined]
+_TEAR_DOWN_CLASS = unittest.TestCase.tearDownClass.__func__  # type: ignore[attr-defined]
 
 
 def _has_class_cleanups(cls: type[unittest.TestCase]) -> bool:

@@ -144,7 +144,7 @@ def _units(test_class: TestClass, workers: int) -> list[TestClass]:
     cls = test_class.cls
     if workers == 1 or len(test_class.methods) == 1 or not cls.parallel or _has_fixtures(cls):
         return [test_class]
-    return [replace(test_class, methods=(method,)) for method in test_class.methods]
+    return [TestClass(cls, (method,), test_class.module) for method in test_class.methods]
 
 
 def _has_fixtures(cls: type[SmokeTest]) -> bool:
@@ -207,14 +207,15 @@ class Pool:
         self, runner: SmokeRunner, suite: list[AppSuite], outcomes: list[TestOutcome], run_timeout: float, size: int
     ) -> None:
         self.runner = runner
-        self.pending = deque(
-            (app.label, unit) for app in suite for test_class in app.classes for unit in _units(test_class, size)
-        )
+        self.pending: deque[tuple[str, TestClass]] = deque()
         self.modules: dict[str, ModuleRun] = {}
-        for app, unit in self.pending:
-            module = fixture_module(unit.cls)
-            if module is not None:
-                self.modules.setdefault(module.__name__, ModuleRun(module, app)).units += 1
+        for app in suite:
+            for test_class in app.classes:
+                units = _units(test_class, size)
+                self.pending.extend((app.label, unit) for unit in units)
+                module = fixture_module(test_class.cls)
+                if module is not None and units:
+                    self.modules.setdefault(module.__name__, ModuleRun(module, app.label)).units += len(units)
         self.teardowns: deque[ModuleRun] = deque()  # modules whose tearDownModule is due
         self.outcomes = outcomes
         self.run_timeout = run_timeout
