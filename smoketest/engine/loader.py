@@ -45,11 +45,11 @@ class TestClass:
     methods: tuple[str, ...]
     module: str
 
-    @functools.cached_property
+    @property
     def name(self) -> str:
         return f"{self.module}.{self.cls.__qualname__}"
 
-    @functools.cached_property
+    @property
     def tagged(self) -> bool:
         """True when any of its tests has a tag."""
         return any(tags_of(self.cls, method) for method in self.methods)
