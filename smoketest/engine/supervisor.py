@@ -15,10 +15,12 @@ and connections never pile up however often the endpoint is polled.
 
 A test class with fixtures (``setUpClass``, ``setUp`` and their kin) is a
 unit of work: its ``setUpClass``, tests and ``tearDownClass`` run on one
-worker, in order, while other workers run other work. The tests of a class
-without them are each a unit of their own, spread over the workers. Either
-way each test runs in its own rolled-back transaction on its worker's
-connections. A class with ``parallel = False`` is one unit and runs alone. Outcomes are put back in
+worker, in order, while other workers run other work. The workers share the
+tests of a class without them: each takes the next few, a share of those
+left (a test at a time once few are left), so slow tests spread over the
+workers and quick ones cost few hand-overs. Either way each test runs in its
+own rolled-back transaction on its worker's connections. A class with
+``parallel = False`` is one unit and runs alone. Outcomes are put back in
 suite order when the run ends, so the report is the same whichever worker
 finished first.
 
@@ -138,13 +140,19 @@ def run_supervised(
     return len({outcome.name.rpartition(".")[0] for outcome in outcomes[loaded:]} & classes)
 
 
-def _units(test_class: TestClass, workers: int) -> list[TestClass]:
-    """What a worker takes at a time: with several workers, each test of a
-    class that has no fixtures and may run beside others; else the class."""
+def _spreads(test_class: TestClass, workers: int) -> bool:
+    """True when several workers may share the tests of ``test_class``: it
+    has no fixtures and may run beside others."""
     cls = test_class.cls
-    if workers == 1 or len(test_class.methods) == 1 or not cls.parallel or _has_fixtures(cls):
-        return [test_class]
-    return [TestClass(cls, (method,), test_class.module) for method in test_class.methods]
+    return workers > 1 and len(test_class.methods) > 1 and cls.parallel and not _has_fixtures(cls)
+
+
+def _chunk(methods: int, workers: int) -> int:
+    """How many of the ``methods`` tests still pending of a class its workers
+    share one worker takes at a time: a share of what is left (guided
+    self-scheduling), so that slow tests spread over the workers while a
+    class of quick ones is handed out in a few takes, not one per test."""
+    return -(-methods // workers)
 
 
 def _has_fixtures(cls: type[SmokeTest]) -> bool:
@@ -209,13 +217,15 @@ class Pool:
         self.runner = runner
         self.pending: deque[tuple[str, TestClass]] = deque()
         self.modules: dict[str, ModuleRun] = {}
+        self.shared: set[type[SmokeTest]] = set()  # classes whose tests the workers share
         for app in suite:
             for test_class in app.classes:
-                units = _units(test_class, size)
-                self.pending.extend((app.label, unit) for unit in units)
+                self.pending.append((app.label, test_class))
+                if _spreads(test_class, size):
+                    self.shared.add(test_class.cls)
                 module = fixture_module(test_class.cls)
-                if module is not None and units:
-                    self.modules.setdefault(module.__name__, ModuleRun(module, app.label)).units += len(units)
+                if module is not None:
+                    self.modules.setdefault(module.__name__, ModuleRun(module, app.label)).units += 1
         self.teardowns: deque[ModuleRun] = deque()  # modules whose tearDownModule is due
         self.outcomes = outcomes
         self.run_timeout = run_timeout
@@ -252,6 +262,8 @@ class Pool:
                     if run is not None and run.state == "setting_up":
                         continue
                     del self.pending[position]
+                    if test_class.cls in self.shared and len(test_class.methods) > 1:
+                        test_class = self._share(position, app, test_class, run)
                     self._hold(worker, alone)
                     sets_up = run is not None and run.state == "new"
                     if run is not None and sets_up:
@@ -259,6 +271,17 @@ class Pool:
                     return Taken(app, test_class, run, sets_up)
                 self.turn.wait()
             return None
+
+    def _share(self, position: int, app: str, test_class: TestClass, run: ModuleRun | None) -> TestClass:
+        """The first tests of a shared class, for one worker; the rest stay
+        pending where the class was. The caller holds the lock."""
+        taken = _chunk(len(test_class.methods), self.size)
+        if taken < len(test_class.methods):
+            rest = TestClass(test_class.cls, test_class.methods[taken:], test_class.module)
+            self.pending.insert(position, (app, rest))
+            if run is not None:
+                run.units += 1
+        return TestClass(test_class.cls, test_class.methods[:taken], test_class.module)
 
     def _hold(self, worker: "Worker", alone: bool) -> None:
         self.classes_running += 1
@@ -320,7 +343,7 @@ class Pool:
                 if now >= self.budget_end:
                     self._drop_pending(lambda app, name: _not_run(app, name, self.run_timeout))
                     self.turn.notify_all()  # workers waiting for a class: there is none
-                while len(self.workers) < self.size and len(self.pending) + len(self.teardowns) > self._idle_workers():
+                while len(self.workers) < self.size and self._takes_to_come() > self._idle_workers():
                     self.workers.append(Worker.hire(self))
                 if not self.workers:
                     return
@@ -331,6 +354,13 @@ class Pool:
                 if now < self.budget_end:
                     self.waking_at = min(self.waking_at, self.budget_end)
                 self.wakeup.wait(None if self.waking_at == float("inf") else self.waking_at - now)
+
+    def _takes_to_come(self) -> int:
+        """At most how many more takes there are: each test of a class the
+        workers share, each other class, each module teardown due."""
+        shared = self.shared
+        classes = (len(test_class.methods) if test_class.cls in shared else 1 for _, test_class in self.pending)
+        return sum(classes) + len(self.teardowns)
 
     def _idle_workers(self) -> int:
         """Workers that will take a pending class without a new one being started."""
