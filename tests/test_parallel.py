@@ -16,7 +16,7 @@ from smoketest.engine.selection import Selection, selected_suite
 from smoketest.engine.supervisor import IDLE_NAME, retire_idle_workers
 from smoketest.system_checks import check_workers
 from tests.conftest import by_name, server_sessions, wait_for_workers_to_end, widget_names, workers
-from tests.smokeapps.parallel.smoke import oneclass, units
+from tests.smokeapps.parallel.smoke import oneclass, quick, units
 from tests.smokeapps.parallel.smoke.destructive import ROWS
 from tests.smokeapps.parallel.spans import SPANS, overlap
 from tests.testapp.models import Widget
@@ -28,6 +28,7 @@ WAITING = "tests.smokeapps.parallel.smoke.waiting"
 DESTRUCTIVE = "tests.smokeapps.parallel.smoke.destructive"
 UNITS = "tests.smokeapps.parallel.smoke.units"
 ONE_CLASS = "tests.smokeapps.parallel.smoke.oneclass"
+QUICK = "tests.smokeapps.parallel.smoke.quick"
 
 
 @pytest.fixture
@@ -185,6 +186,21 @@ def test_the_tests_of_one_class_wait_side_by_side_with_limits_and_order_kept(get
     if PARALLEL:  # serially: 4.1 s
         assert elapsed < 2
         assert len(overlapping_pairs()) == 10  # every pair of the five that wait
+    wait_for_workers_to_end()
+
+
+def test_quick_tests_run_on_one_worker_and_slow_ones_beside_each_other(get_json, parallel_app):
+    quick.THREADS.clear()
+    _, _, document = timed_get(get_json, QUICK)
+    assert (document["status"], document["tests_run"]) == ("PASS", 8)
+    assert len(quick.THREADS) == 1  # no test waited: no second worker was hired
+    oneclass.RELEASE.clear()
+    try:
+        timed_get(get_json, f"{ONE_CLASS}.Waits")
+    finally:
+        oneclass.RELEASE.set()
+    if PARALLEL:
+        assert len(overlapping_pairs()) == 10  # the tests that wait, beside each other
     wait_for_workers_to_end()
 
 

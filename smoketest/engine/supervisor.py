@@ -68,6 +68,9 @@ from smoketest.engine.isolation import limit_statements, sever
 from smoketest.engine.loader import AppSuite, TestClass
 from smoketest.reports.result import Status, TestOutcome
 
+#: Seconds every worker's step has run before the pool grows beside them.
+HIRE_AFTER = 0.02
+
 Phase = Literal["start", "setup_module", "setup_class", "test", "after", "teardown_module"]
 
 # Steps whose abandoned worker is still running them: name -> (worker, when it timed out).
@@ -343,7 +346,11 @@ class Pool:
                 if now >= self.budget_end:
                     self._drop_pending(lambda app, name: _not_run(app, name, self.run_timeout))
                     self.turn.notify_all()  # workers waiting for a class: there is none
-                while len(self.workers) < self.size and self._takes_to_come() > self._idle_workers():
+                # A first worker at once; more only beside steps that have run
+                # HIRE_AFTER already (tests that wait): quick tests run on one
+                # thread, without handing the interpreter to and fro.
+                slow = bool(self.workers) and all(worker.current.started <= now - HIRE_AFTER for worker in self.workers)
+                while len(self.workers) < (self.size if slow else 1) and self._takes_to_come() > self._idle_workers():
                     self.workers.append(Worker.hire(self))
                 if not self.workers:
                     return
@@ -351,6 +358,9 @@ class Pool:
                 # with a limit as long or longer ends after that, and need not
                 # wake the supervisor (waking it costs the workers a thread switch).
                 self.waking_at = min(min(worker.deadline for worker in self.workers), now + self.shortest_limit)
+                if len(self.workers) < self.size and self.pending:  # to see whether the steps turn out slow
+                    latest = max(worker.current.started for worker in self.workers)
+                    self.waking_at = min(self.waking_at, max(latest + HIRE_AFTER, now + HIRE_AFTER / 4))
                 if now < self.budget_end:
                     self.waking_at = min(self.waking_at, self.budget_end)
                 self.wakeup.wait(None if self.waking_at == float("inf") else self.waking_at - now)
