@@ -212,7 +212,8 @@ SETTINGS: tuple[Setting, ...] = (
             "a whole number of bytes, 0 or more (0: read every poll's result from the cache)",
             lambda v: _whole(v) and v >= 0,
         ),
-        "Bytes of results (pickled) each process also keeps in memory (4 MiB); a larger result is read from the cache.",
+        "Bytes of results (pickled) each process keeps in memory (4 MiB); a larger one is read from a shared cache, or"
+        " not cached with a process-local one.",
         "smoketest.E015",
     ),
     Setting(

@@ -14,7 +14,11 @@ shared cache, for what is left of their time to live: a poll then neither
 asks the cache nor unpickles the result. What it keeps is bounded in bytes
 (``SMOKETEST_CACHE_MEMORY``, measured pickled); the oldest results make room
 for newer ones, and a result larger than that is read from the cache on each
-poll. Changing a ``SMOKETEST_`` setting or ``INSTALLED_APPS`` forgets them."""
+poll. With a process-local cache (``LocMemCache``, ``DummyCache``) they are
+the only store: the memory a process gives to polls stays within
+``SMOKETEST_CACHE_MEMORY`` whatever selections callers ask for, and a result
+larger than that is not cached. Changing a ``SMOKETEST_`` setting or
+``INSTALLED_APPS`` forgets them."""
 
 import copy
 import hashlib
@@ -245,6 +249,8 @@ def _cache_get(key: Hashable) -> RunResult | None:
     kept = kept_results.get(key)
     if kept is not None and kept[2] > now:
         result, stored_at = kept[:2]
+    elif _process_local():  # what this process keeps is all there is
+        return None
     else:
         try:
             stored = caches[smoketest_settings.CACHE].get(_cache_key(key))
@@ -272,6 +278,11 @@ def _cache_set(key: Hashable, result: RunResult) -> None:
     if not seconds or seconds <= 0:
         return
     stored_at, size = time.time(), len(pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
+    if _process_local():
+        # Not in the site's local-memory cache as well: its bound is a count
+        # of entries, and callers choose how many selections there are.
+        kept_results.keep(key, result, stored_at, stored_at + seconds, size)
+        return
     try:
         caches[smoketest_settings.CACHE].set(_cache_key(key), (result, stored_at, size), seconds)
     except Exception:
