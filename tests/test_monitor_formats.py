@@ -10,8 +10,9 @@ from datetime import datetime
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, redis_or_skip
 from tests.parsers import metric_families, parse_html, parse_junit, sample_values, text
+from tests.settings import DB_PREFIX, REDIS_URL
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -129,9 +130,11 @@ def test_no_release_set_changes_nothing_but_a_null_json_key(client, smoke_apps):
 
 
 def test_a_cached_result_carries_the_release_that_ran_it(client, smoke_apps, settings):
-    from django.core.cache import cache
-
-    cache.clear()
+    redis = redis_or_skip()
+    prefix = f"{DB_PREFIX}-release"
+    shared = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}
+    settings.CACHES = {**settings.CACHES, "shared": shared}
+    settings.SMOKETEST_CACHE = "shared"
     smoke_apps("passing")
     settings.SMOKETEST_CACHE_SECONDS = 30
     settings.SMOKETEST_RELEASE = "old"
@@ -140,7 +143,8 @@ def test_a_cached_result_carries_the_release_that_ran_it(client, smoke_apps, set
     settings.SMOKETEST_RELEASE = "new"
     document = json.loads(get(client, format="json").content)
     assert (document["cached"], document["release"]) == (True, "old")
-    cache.clear()
+    for key in redis.scan_iter(f"{prefix}:*"):
+        redis.delete(key)
 
 
 # health+json (draft-inadarei-api-health-check-06) ----------------------------
