@@ -309,7 +309,8 @@ def test_workers_wait_for_the_next_run_and_end_when_retired(get_json, smoke_apps
     assert 1 <= len(idle) <= (4 if PARALLEL else 1)
     for _ in range(3):
         get_json()
-        assert idle_workers() == idle  # the same threads ran the next runs
+        # The same threads wait again (more join them only while tests wait, up to 4).
+        assert idle <= idle_workers() and len(idle_workers()) <= (4 if PARALLEL else 1)
     retire_idle_workers()
     assert idle_workers() == set()
 
