@@ -546,25 +546,14 @@ class Worker(threading.Thread):
         with pool.lock:
             if self.abandoned:
                 return False
-            message = None
-            if step.started >= pool.budget_end:
-                message = _not_run(app, step.name, pool.run_timeout).message
-            elif hung is not None:
-                message = (
-                    f"still running: it timed out {step.started - hung[1]:.0f} s ago and has not returned; "
-                    "not started again"
-                )
+            message = self._refusal(step, hung)
             if message is not None:
                 if phase == "setup_module":
                     message = f"{SETUP_MODULE}: {message}"
                     pool.set_up_done(module, ModuleSetUp(Status.ERROR, message))
                 pool.outcomes.extend(error_outcome(name, app, message) for name in step.names_affected())
                 return False
-            self.current = step
-            self.interruptible = True
-            pool.shortest_limit = min(pool.shortest_limit, step.limit)
-            if step.started + step.limit < pool.waking_at:
-                pool.wakeup.notify()
+            self._start(step)
         if step.limit != self.statement_limit:
             self._limit_statements(step.limit)
         return True
@@ -608,24 +597,33 @@ class Worker(threading.Thread):
         with pool.lock:
             if self.abandoned:
                 return False
-            if step.started >= pool.budget_end:
-                pool.outcomes.extend(_not_run(app, name, pool.run_timeout) for name in step.names_affected())
-                return False
-            if hung is not None:
-                message = (
-                    f"still running: it timed out {step.started - hung[1]:.0f} s ago and has not returned; "
-                    "not started again"
-                )
+            message = self._refusal(step, hung)
+            if message is not None:
                 pool.outcomes.extend(error_outcome(name, app, message) for name in step.names_affected())
                 return False
-            self.current = step
-            self.interruptible = True
-            pool.shortest_limit = min(pool.shortest_limit, step.limit)
-            if step.started + step.limit < pool.waking_at:
-                pool.wakeup.notify()  # a shorter limit than the supervisor is waiting out
+            self._start(step)
         if step.limit != self.statement_limit:
             self._limit_statements(step.limit)
         return True
+
+    def _refusal(self, step: Step, hung: tuple["Worker", float] | None) -> str | None:
+        """Why ``step`` may not start: the run budget is spent, or the same
+        step still hangs in an abandoned worker. The caller holds the lock."""
+        if step.started >= self.pool.budget_end:
+            return _not_run(step.app, step.name, self.pool.run_timeout).message
+        if hung is not None:
+            ago = step.started - hung[1]
+            return f"still running: it timed out {ago:.0f} s ago and has not returned; not started again"
+        return None
+
+    def _start(self, step: Step) -> None:
+        """``step`` is this worker's, and interruptible. The caller holds the lock."""
+        pool = self.pool
+        self.current = step
+        self.interruptible = True
+        pool.shortest_limit = min(pool.shortest_limit, step.limit)
+        if step.started + step.limit < pool.waking_at:
+            pool.wakeup.notify()  # a shorter limit than the supervisor is waiting out
 
     def end(self, outcome: TestOutcome) -> None:
         """``Progress.end``: keep the outcome unless we were abandoned meanwhile."""
