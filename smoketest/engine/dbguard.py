@@ -14,12 +14,15 @@ through a commit, whatever path the commit takes:
 
 A guard also tells, when the test ends, whether the transaction it began is
 still the one open (``end``), from what the driver knows client-side: no
-extra round trip. PostgreSQL's row rides on the ``BEGIN`` psycopg sends before
-the test's first statement, MySQL's ``XA START`` is sent just before that
-statement: a test that touches no database sends nothing beyond what
-Django's ``atomic()`` sends itself.
+extra round trip. On a worker's own connections the guard begins with the
+test's first statement: PostgreSQL's row rides on the ``BEGIN`` psycopg
+sends before it, SQLite's ``BEGIN`` and row run just before it, and MySQL's
+``atomic()`` statements (autocommit off, the rollback, autocommit on) wait
+for it, ``XA START`` just before it: a test that touches no database sends
+no SQL.
 """
 
+import functools
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -174,6 +177,10 @@ class _PostgresGuard(Guard):
             _get_tx_start_command=partial(self._tx_start, raw),
             _set_autocommit_gen=partial(self._set_autocommit_gen, raw),
         )
+        if self.owned:  # used by this thread alone: what atomic() asks, without psycopg's lock
+            raw.__dict__.update(
+                rollback=partial(self._rollback, raw), _set_autocommit=partial(self._set_autocommit, raw)
+            )
         self.created = False  # the guard tables: made by the first test that queries
         self.read_only = self._session_read_only(raw)
 
@@ -214,6 +221,19 @@ class _PostgresGuard(Guard):
         self.created = True
         return None
 
+    def _rollback(self, raw: Any) -> None:
+        """psycopg's ``rollback``; nothing to do (nor lock to take) when no
+        transaction is open, as psycopg finds too."""
+        if raw.pgconn.transaction_status != 0 or raw._pipeline or raw._tpc or raw._num_transactions:
+            type(raw).rollback(raw)
+
+    def _set_autocommit(self, raw: Any, value: bool) -> None:
+        """psycopg's autocommit switch: outside a transaction only a flag."""
+        if raw.pgconn.transaction_status != 0 or raw._pipeline or (value and self.depth):
+            type(raw)._set_autocommit(raw, value)
+        else:
+            raw._autocommit = bool(value)
+
     def _set_autocommit_gen(self, raw: Any, value: bool) -> Any:
         """psycopg's autocommit switch, which refuses "on" during a test:
         its statements would run outside any guarded transaction."""
@@ -244,24 +264,113 @@ class _PostgresGuard(Guard):
         return bool(raw.closed)
 
 
+class _LazyConnection(sqlite3.Connection):
+    """A worker's SQLite connection: a transaction Django began is begun in
+    SQLite (``pending``) just before the first statement that follows,
+    whichever way it is sent (cursors made here, ``execute*``, blobs)."""
+
+    pending: Callable[[], None] | None = None
+
+    def begin_pending(self) -> None:
+        begin = self.pending
+        if begin is not None:
+            self.pending = None
+            begin()
+
+    def cursor(self, factory: Any = sqlite3.Cursor) -> Any:
+        return super().cursor(_lazy_cursor(factory))
+
+    # As sqlite3's own, with a cursor made here: one kept and used again in a
+    # later test also begins first (a statement it reuses compiled would
+    # escape the authorizer).
+    def execute(self, *args: Any) -> Any:
+        return self.cursor().execute(*args)
+
+    def executemany(self, *args: Any) -> Any:
+        return self.cursor().executemany(*args)
+
+    def executescript(self, *args: Any) -> Any:
+        return self.cursor().executescript(*args)
+
+    def blobopen(self, *args: Any, **kwargs: Any) -> Any:
+        self.begin_pending()
+        return super().blobopen(*args, **kwargs)  # type: ignore[misc]  # Python 3.11+
+
+
+@functools.cache
+def _lazy_cursor(factory: type[sqlite3.Cursor]) -> type[sqlite3.Cursor]:
+    """``factory``'s cursors, which begin their connection's pending
+    transaction before each statement (also a cursor kept from earlier)."""
+
+    class LazyCursor(factory):  # type: ignore[misc,valid-type]
+        def execute(self, *args: Any) -> Any:
+            self.connection.begin_pending()
+            return super().execute(*args)
+
+        def executemany(self, *args: Any) -> Any:
+            self.connection.begin_pending()
+            return super().executemany(*args)
+
+        def executescript(self, *args: Any) -> Any:
+            self.connection.begin_pending()
+            return super().executescript(*args)
+
+    return LazyCursor
+
+
 class _SqliteGuard(Guard):
     """A guard row inserted after Django's own ``BEGIN``; the authorizer
-    refuses transaction control and changes to the guard while a test runs."""
+    refuses transaction control and changes to the guard while a test runs.
+    On a worker's own connection (a ``_LazyConnection``) both wait for the
+    test's first statement, and the authorizer refuses any other statement
+    that would run before them."""
 
     active = False
+    lazy = False
+    begun = False  # the test's transaction was begun in SQLite
+
+    def __init__(self, connection: BaseDatabaseWrapper, owned: bool) -> None:
+        super().__init__(connection, owned)
+        if owned and "factory" not in connection.settings_dict["OPTIONS"]:
+            connection.__dict__["get_connection_params"] = self._connection_params
+
+    def _connection_params(self) -> dict[str, Any]:
+        """Django's, for a ``_LazyConnection`` (from the next connection on)."""
+        return {**type(self.connection).get_connection_params(self.connection), "factory": _LazyConnection}
 
     def _prepare(self, raw: Any) -> None:
         raw.set_authorizer(self._authorize)
+        self.lazy = isinstance(raw, _LazyConnection)
         if self.owned:
             raw.execute("PRAGMA temp_store = MEMORY")  # the guard's pages and journal: no file per test
-            # Django's BEGIN without its cursor: what the guard row costs is saved there.
+            # Django's BEGIN without its cursor, or when the first statement comes.
             self.connection.__dict__["_start_transaction_under_autocommit"] = self._start_transaction
         for statement in _CREATE_TABLES:
             raw.execute(statement)
 
     def _start_transaction(self) -> None:
+        raw = self.connection.connection
+        if isinstance(raw, _LazyConnection):
+            raw.pending = functools.partial(self._begin_now, raw)
+        else:
+            sqlite3.Connection.execute(raw, self._begin_sql())
+
+    def _begin_sql(self) -> str:
         mode = self.connection.transaction_mode
-        self.connection.connection.execute("BEGIN" if mode is None else f"BEGIN {mode}")
+        return "BEGIN" if mode is None else f"BEGIN {mode}"
+
+    def _begin_now(self, raw: Any) -> None:
+        """The ``BEGIN`` and, during a test, the guard row, sent as the
+        first statement after Django's ``BEGIN`` comes."""
+        active = self.active
+        self.active = False  # the authorizer lets these two through
+        try:
+            sqlite3.Connection.execute(raw, self._begin_sql())
+            self.begun = True
+            if active and not self.read_only:
+                sqlite3.Connection.execute(raw, _SQLITE_INSERT)
+        finally:
+            self.active = active
 
     def _session_read_only(self, raw: Any) -> bool:
         return bool(raw.execute("PRAGMA query_only").fetchone()[0])
@@ -269,6 +378,11 @@ class _SqliteGuard(Guard):
     def _authorize(self, action: int, arg1: str | None, arg2: str | None, database: str | None, *_: Any) -> int:
         if not self.active:
             return sqlite3.SQLITE_OK
+        if self.lazy and self.raw.pending is not None and action not in _SQLITE_READS:
+            # Not sent through the connection's own ways (a statement kept
+            # compiled): it would run before the guarded transaction begins.
+            self.attempts.append("run a statement before its transaction began")
+            return sqlite3.SQLITE_DENY
         if action == sqlite3.SQLITE_TRANSACTION:
             self.attempts.append(f"{arg1} its transaction")
             return sqlite3.SQLITE_DENY
@@ -286,17 +400,21 @@ class _SqliteGuard(Guard):
 
     def _begin(self, raw: Any) -> None:
         self.active = True
+        if self.lazy and raw.pending is not None:  # the guard row comes with the BEGIN
+            self.begun = False
+            return
+        self.begun = True
         if not raw.in_transaction:  # Django begins explicitly; anything else is not guarded
             raise RuntimeError("no transaction to guard")
         if not self.read_only:
-            raw.execute(_SQLITE_INSERT)
+            sqlite3.Connection.execute(raw, _SQLITE_INSERT)
 
     def _mark(self) -> Any:
         return None
 
     def _intact(self, mark: Any) -> bool:
         try:
-            return bool(self.raw.in_transaction)
+            return bool(self.raw.in_transaction) == self.begun
         except sqlite3.ProgrammingError:  # closed
             return False
 
@@ -309,9 +427,13 @@ class _SqliteGuard(Guard):
 
     def _finish(self, raw: Any, usable: bool) -> list[str]:
         self.active = False
+        if self.lazy:
+            raw.pending = None  # never begun: Django's rollback has nothing to end
         return []
 
 
+# What a statement run before the guarded transaction begins may do.
+_SQLITE_READS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
 _SQLITE_CHANGES = {
     sqlite3.SQLITE_DELETE,
     sqlite3.SQLITE_UPDATE,
@@ -324,34 +446,55 @@ _SQLITE_PRAGMAS = {"foreign_keys", "defer_foreign_keys", "query_only", "writable
 
 class _MysqlGuard(Guard):
     """An XA transaction started before the test's first statement, through
-    the driver connection's ``query`` (every cursor sends through it)."""
+    the driver connection's ``query`` (every cursor sends through it). On a
+    worker's own connection the hooks stay, and what Django's ``atomic()``
+    asks of the driver waits for that statement too: autocommit is switched
+    only before a statement, and a rollback is sent only when a statement
+    may have begun a transaction."""
 
     xid = b""
     started = False
     read_only = False  # the alias has tables without transactions: refuse writes
+    autocommit = True  # as Django last set it
+    sent_autocommit = True  # as the session has it
+    dirty = False  # a statement ran outside the XA transaction with autocommit off
 
     def _prepare(self, raw: Any) -> None:
         self.read_only = bool(nontransactional_tables(raw, limit=1))
+        if self.owned:
+            self._hook(raw)
+
+    def _hook(self, raw: Any) -> None:
+        self.autocommit = self.sent_autocommit = bool(type(raw).get_autocommit(raw))
+        self.dirty = not self.autocommit
+        raw.query = self._query
+        raw.commit = self._commit
+        raw.rollback = self._rollback
+        raw.autocommit = self._autocommit
 
     def _begin(self, raw: Any) -> None:
         self.xid = b"'smoketest-" + secrets.token_hex(12).encode() + b"'"
         self.started = False
-        raw.query = self._query
-        raw.commit = self._refused("commit", raw.commit)
-        raw.rollback = self._refused("roll back", raw.rollback)
-        raw.autocommit = self._autocommit
+        if not self.owned:
+            self._hook(raw)
 
     def _send(self, sql: bytes) -> None:
         type(self.raw).query(self.raw, sql)  # the class's own, not the hook
 
     def _query(self, sql: Any) -> Any:
-        if not self.started:
+        raw = self.raw
+        if self.autocommit != self.sent_autocommit:
+            type(raw).autocommit(raw, self.autocommit)
+            self.sent_autocommit = self.autocommit
+        if self.depth and not self.started:
             self.started = True
             if self.read_only:
                 self._send(b"SET TRANSACTION READ ONLY")
             self._send(b"XA START " + self.xid)
+        elif not (self.started or self.sent_autocommit):
+            self.dirty = True
         try:
-            return type(self.raw).query(self.raw, sql)
+            return type(raw).query(raw, sql)
         except Exception as exc:
             code = exc.args[0] if exc.args else None
             refusal = _XA_REFUSALS.get(code) if isinstance(code, int) else None
@@ -360,17 +503,28 @@ class _MysqlGuard(Guard):
                 self.attempts.append(f"run {text[:60]!r} ({refusal})")
             raise
 
-    def _refused(self, what: str, method: Callable[[], Any]) -> Callable[[], Any]:
-        def refused() -> Any:
+    def _commit(self) -> Any:
+        return self._end_transaction("commit", type(self.raw).commit)
+
+    def _rollback(self) -> Any:
+        return self._end_transaction("roll back", type(self.raw).rollback)
+
+    def _end_transaction(self, what: str, method: Callable[[Any], Any]) -> Any:
+        if self.depth:
             if self.started:
                 self.attempts.append(f"{what} its transaction")
-            return method()
-
-        return refused
+        elif not self.dirty:
+            return None  # no statement since the last end: nothing to end
+        self.dirty = False
+        return method(self.raw)
 
     def _autocommit(self, on: bool) -> Any:
+        self.autocommit = bool(on)
+        if not self.depth:
+            return None  # sent before the next statement, if it differs
         if on:
             self.attempts.append("turn autocommit on")
+        self.sent_autocommit = self.autocommit
         return type(self.raw).autocommit(self.raw, on)
 
     def _mark(self) -> Any:
@@ -383,14 +537,17 @@ class _MysqlGuard(Guard):
         return not raw.open
 
     def _finish(self, raw: Any, usable: bool) -> list[str]:
-        for name in ("query", "commit", "rollback", "autocommit"):
-            raw.__dict__.pop(name, None)
+        if not self.owned:
+            for name in ("query", "commit", "rollback", "autocommit"):
+                raw.__dict__.pop(name, None)
         if not (self.started and usable):
             return []
+        self.started = False
         try:
             self._send(b"XA END " + self.xid)
             self._send(b"XA ROLLBACK " + self.xid)
         except Exception as exc:
+            self.dirty = True  # Django's rollback is sent
             return [f"its transaction on {self.connection.alias!r} was ended ({exc})"]
         return []
 

@@ -166,6 +166,26 @@ class Reconnects(SmokeTest):
         Widget.objects.create(name="driver-autocommit")
 
 
+class KeptCursors(SmokeTest):
+    """A driver cursor kept from one test (with its statement compiled, on
+    SQLite) and used again in the next, before anything else: the write it
+    sends still begins the guarded transaction first."""
+
+    parallel = False  # both tests on one connection, in order
+    INSERT = "INSERT INTO testapp_widget (name) VALUES ('kept-cursor')"
+    kept = None
+
+    def test_a_keep(self):
+        raw = connection.connection
+        cursor = raw.execute(self.INSERT) if connection.vendor == "sqlite" else raw.cursor()
+        if connection.vendor != "sqlite":
+            cursor.execute(self.INSERT)
+        type(self).kept = cursor
+
+    def test_b_write_through_it(self):
+        self.kept.execute(self.INSERT)
+
+
 class Interrupts(SmokeTest):
     def test_a_before(self):
         Widget.objects.create(name="interrupt-before")
