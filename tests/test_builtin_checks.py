@@ -8,6 +8,7 @@ import threading
 import pytest
 from django.core import mail
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -259,6 +260,46 @@ def test_a_cache_that_loses_values_fails_and_its_key_is_removed(run_builtin, set
     assert "cache 'dummy' (DummyCache) did not return the value just stored" in message
     assert "cache 'forgetful' (ForgetfulCache) did not return the value just stored" in message
     assert locmem_keys("forgetful") == []
+
+
+class CountingCache(LocMemCache):
+    """A local-memory cache that records each call the check makes."""
+
+    calls: list[str] = []
+
+    def set(self, *args, **kwargs):
+        self.calls.append("set")
+        return super().set(*args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        self.calls.append("get")
+        return super().get(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.calls.append("delete")
+        return super().delete(*args, **kwargs)
+
+
+class NoSayDeleteCache(CountingCache):
+    """A backend written before ``delete`` returned whether the key was there."""
+
+    def delete(self, *args, **kwargs):
+        super().delete(*args, **kwargs)
+
+
+def test_a_passing_cache_check_makes_one_round_trip_of_each_kind(run_builtin, settings):
+    counting = {**LOCMEM, "BACKEND": "tests.test_builtin_checks.CountingCache", "LOCATION": "counting"}
+    silent = {**LOCMEM, "BACKEND": "tests.test_builtin_checks.NoSayDeleteCache", "LOCATION": "silent"}
+    settings.CACHES = {"default": LOCMEM, "counting": counting}
+    CountingCache.calls.clear()
+    assert run_builtin()[CACHE]["status"] == "pass"
+    # delete() said the key was there: no get() to see it gone, no second delete() at cleanup.
+    assert CountingCache.calls == ["set", "get", "delete"]
+    assert locmem_keys("counting") == []
+    settings.CACHES = {"default": LOCMEM, "silent": silent}
+    CountingCache.calls.clear()
+    assert run_builtin()[CACHE]["status"] == "pass"
+    assert CountingCache.calls == ["set", "get", "delete", "get"]  # delete() said nothing: asked again
 
 
 def test_a_stored_key_is_removed_from_redis_when_the_check_fails(run_builtin, settings):
