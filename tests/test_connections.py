@@ -7,8 +7,11 @@ import pytest
 from django.db import connection, connections
 
 from smoketest.core.settings import smoketest_settings
+from smoketest.engine import supervisor
+from smoketest.engine.isolation import limit_statements
 from smoketest.engine.supervisor import retire_idle_workers
 from tests.smokeapps.dbsessions.smoke import SESSIONS
+from tests.smokeapps.limits.smoke import LIMITS
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
 
@@ -77,3 +80,31 @@ def test_a_persistent_connection_the_server_ended_is_replaced_at_the_next_run(
     assert len(SESSIONS) == 3
     replaced_by, new_session = SESSIONS[-1]
     assert (replaced_by, new_session != session) == (worker, True)  # the same worker, a new connection
+
+
+def test_a_postgresql_session_keeps_its_statement_limit_across_runs_and_a_new_one_gets_it(
+    get_json, persistent, smoke_apps, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("MariaDB/MySQL keep a test's own SET: there the limit is sent again in each run")
+    monkeypatch.setitem(connections.settings["default"], "CONN_HEALTH_CHECKS", True)
+    smoke_apps("limits")
+    LIMITS.clear()
+    sent = []
+
+    def counted(connection, seconds):
+        sent.append(seconds)
+        limit_statements(connection, seconds)
+
+    monkeypatch.setattr(supervisor, "limit_statements", counted)
+    for _ in range(3):
+        response, document = get_json()
+        assert document["status"] == "PASS", document
+    recorded, session = list(LIMITS), LIMITS[0][0]
+    assert recorded == [(session, "3s")] * 3  # one session; what the first test lifted, its rollback put back
+    assert sent == [3]  # in the first run only
+    kill(session)
+    response, document = get_json()
+    assert document["status"] == "PASS", document
+    assert LIMITS[-1][0] != session and LIMITS[-1][1] == "3s"  # a new connection, bounded again
+    assert sent == [3, 3]

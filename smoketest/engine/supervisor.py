@@ -431,6 +431,8 @@ class Worker(threading.Thread):
         super().__init__(name=BUSY_NAME, daemon=True)
         self.inbox: queue.SimpleQueue[Pool | None] = queue.SimpleQueue()
         self.db_connections: list[BaseDatabaseWrapper] = []
+        # Per alias: the driver connection whose statements this worker bounded, and to what.
+        self.statement_limits: dict[str, tuple[object, float]] = {}
 
     @classmethod
     def hire(cls, pool: Pool) -> "Worker":
@@ -453,7 +455,6 @@ class Worker(threading.Thread):
         self.abandoned = False
         # Between begin() and end(): the supervisor may interrupt the step.
         self.interruptible = False
-        self.statement_limit: float | None = None  # set again in each run
         self.name = BUSY_NAME
         self.inbox.put(pool)
 
@@ -485,6 +486,9 @@ class Worker(threading.Thread):
         """Run ``pool``'s units; True when this worker then waits for the next run."""
         # This thread's own connection wrappers, so the supervisor can sever them.
         self.db_connections = [connections[alias] for alias in self.runner.aliases]
+        for connection in self.db_connections:
+            if connection.vendor != "postgresql":
+                self.statement_limits.pop(connection.alias, None)
         _start_afresh()
         _close_obsolete()
         try:
@@ -554,8 +558,7 @@ class Worker(threading.Thread):
                 pool.outcomes.extend(error_outcome(name, app, message) for name in step.names_affected())
                 return False
             self._start(step)
-        if step.limit != self.statement_limit:
-            self._limit_statements(step.limit)
+        self._limit_statements(step.limit)
         return True
 
     def _end_module(self, errors: list[TestOutcome]) -> bool:
@@ -602,8 +605,7 @@ class Worker(threading.Thread):
                 pool.outcomes.extend(error_outcome(name, app, message) for name in step.names_affected())
                 return False
             self._start(step)
-        if step.limit != self.statement_limit:
-            self._limit_statements(step.limit)
+        self._limit_statements(step.limit)
         return True
 
     def _refusal(self, step: Step, hung: tuple["Worker", float] | None) -> str | None:
@@ -636,11 +638,29 @@ class Worker(threading.Thread):
             self.current.phase, self.current.started = "after", time.monotonic()
 
     def _limit_statements(self, seconds: float) -> None:
-        self.statement_limit = seconds
+        """Bound the statements of this worker's connections to ``seconds``,
+        unless the same session is bounded so already: a new connection (a
+        reconnect, ``CONN_MAX_AGE``) has no limit and gets it, and a limit
+        set inside a class's transaction is undone with it. A PostgreSQL
+        session keeps it across runs (whatever a test sets, its rollback
+        undoes); MariaDB/MySQL keep a test's SET, so there it is sent again
+        in each run (``_serve``)."""
+        limits = self.statement_limits
         for alias in self.runner.aliases:
+            connection = connections[alias]
+            kept = limits.get(alias)
             # A database that is down is reported by the test's own transaction.
             with suppress(*CAUGHT):
-                limit_statements(connections[alias], seconds)
+                if kept is not None:
+                    # What the run's first cursor would do (CONN_HEALTH_CHECKS): a dead connection is closed.
+                    connection.close_if_health_check_failed()
+                    if kept[0] is connection.connection and kept[1] == seconds:
+                        continue
+                    del limits[alias]
+                limit_statements(connection, seconds)
+                # Set inside a class's transaction, it ends with it: sent again next time.
+                if connection.connection is not None and not connection.in_atomic_block:
+                    limits[alias] = (connection.connection, seconds)
 
 
 def _not_run(app: str, name: str, run_timeout: float) -> TestOutcome:
