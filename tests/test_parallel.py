@@ -328,3 +328,18 @@ def test_workers_on_sqlite_warn_that_they_have_no_effect(settings):
         )
     settings.SMOKETEST_WORKERS = 1
     assert check_workers() == []
+
+
+def test_each_run_starts_without_the_state_an_earlier_run_left_in_its_worker(get_json, smoke_apps, settings):
+    from tests.smokeapps.leftstate.smoke import SEEN
+
+    retire_idle_workers()
+    smoke_apps("leftstate")
+    settings.SMOKETEST_WORKERS = 1  # the next runs are served by the same worker
+    SEEN.clear()
+    for _ in range(3):
+        response, document = get_json()
+        assert document["status"] == "PASS", document
+    fresh = (settings.LANGUAGE_CODE, None, "/", settings.TIME_ZONE)
+    assert list(SEEN) == [fresh] * 3
+    retire_idle_workers()
