@@ -486,11 +486,15 @@ class Worker(threading.Thread):
         """Run ``pool``'s units; True when this worker then waits for the next run."""
         # This thread's own connection wrappers, so the supervisor can sever them.
         self.db_connections = [connections[alias] for alias in self.runner.aliases]
+        _start_afresh()
+        _close_obsolete()
         for connection in self.db_connections:
             if connection.vendor != "postgresql":
                 self.statement_limits.pop(connection.alias, None)
-        _start_afresh()
-        _close_obsolete()
+            # What the run's first cursor would do (CONN_HEALTH_CHECKS): a
+            # dead connection is closed, and the next one bounded again.
+            with suppress(*CAUGHT):
+                connection.close_if_health_check_failed()
         try:
             while (taken := pool.take(self)) is not None:
                 try:
@@ -646,21 +650,17 @@ class Worker(threading.Thread):
         undoes); MariaDB/MySQL keep a test's SET, so there it is sent again
         in each run (``_serve``)."""
         limits = self.statement_limits
-        for alias in self.runner.aliases:
-            connection = connections[alias]
-            kept = limits.get(alias)
+        for connection in self.db_connections:
+            kept = limits.get(connection.alias)
+            if kept is not None and kept[0] is connection.connection and kept[1] == seconds:
+                continue
             # A database that is down is reported by the test's own transaction.
             with suppress(*CAUGHT):
-                if kept is not None:
-                    # What the run's first cursor would do (CONN_HEALTH_CHECKS): a dead connection is closed.
-                    connection.close_if_health_check_failed()
-                    if kept[0] is connection.connection and kept[1] == seconds:
-                        continue
-                    del limits[alias]
+                limits.pop(connection.alias, None)
                 limit_statements(connection, seconds)
                 # Set inside a class's transaction, it ends with it: sent again next time.
                 if connection.connection is not None and not connection.in_atomic_block:
-                    limits[alias] = (connection.connection, seconds)
+                    limits[connection.alias] = (connection.connection, seconds)
 
 
 def _not_run(app: str, name: str, run_timeout: float) -> TestOutcome:
