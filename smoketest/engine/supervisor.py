@@ -16,9 +16,11 @@ and connections never pile up however often the endpoint is polled.
 A test class with fixtures (``setUpClass``, ``setUp`` and their kin) is a
 unit of work: its ``setUpClass``, tests and ``tearDownClass`` run on one
 worker, in order, while other workers run other work. The workers share the
-tests of a class without them: each takes the next few, a share of those
-left (a test at a time once few are left), so slow tests spread over the
-workers and quick ones cost few hand-overs. Either way each test runs in its
+tests of a class without them: a worker takes the whole class, and a worker
+with nothing else to do takes the second half of the tests that the worker
+with the most left has not begun, so quick tests cost one hand-over per
+class and slow ones spread over the workers hired beside them (a worker is
+hired only beside tests that have run ``HIRE_AFTER``). Either way each test runs in its
 own rolled-back transaction on its worker's connections. A class with
 ``parallel = False`` is one unit and runs alone. Outcomes are put back in
 suite order when the run ends, so the report is the same whichever worker
@@ -120,11 +122,11 @@ class Step:
             return [self.test_class.test_name(method) for method in self.test_class.methods]
         return [self.name]
 
-    def remaining(self) -> tuple[str, ...]:
-        """The class's methods still to run after this step."""
+    def remaining(self, stop: int) -> tuple[str, ...]:
+        """The unit's methods still to run after this step, up to ``stop``."""
         if self.test_class is None or self.phase in ("setup_class", "setup_module", "teardown_module"):
             return ()
-        return self.test_class.methods[(self.index or 0) + 1 :] if self.index is not None else ()
+        return self.test_class.methods[(self.index or 0) + 1 : stop] if self.index is not None else ()
 
 
 def run_supervised(
@@ -137,7 +139,7 @@ def run_supervised(
     loaded = len(outcomes)
     pool = Pool(runner, suite, outcomes, run_timeout, workers)
     pool.supervise()
-    if workers > 1:  # one worker reports in suite order already
+    if pool.hired > 1:  # one worker reports in suite order already
         outcomes[loaded:] = sorted(outcomes[loaded:], key=_suite_order(suite))
     classes = {test_class.name for app in suite for test_class in app.classes}
     return len({outcome.name.rpartition(".")[0] for outcome in outcomes[loaded:]} & classes)
@@ -148,14 +150,6 @@ def _spreads(test_class: TestClass, workers: int) -> bool:
     has no fixtures and may run beside others."""
     cls = test_class.cls
     return workers > 1 and len(test_class.methods) > 1 and cls.parallel and not _has_fixtures(cls)
-
-
-def _chunk(methods: int, workers: int) -> int:
-    """How many of the ``methods`` tests still pending of a class its workers
-    share one worker takes at a time: a share of what is left (guided
-    self-scheduling), so that slow tests spread over the workers while a
-    class of quick ones is handed out in a few takes, not one per test."""
-    return -(-methods // workers)
 
 
 def _has_fixtures(cls: type[SmokeTest]) -> bool:
@@ -242,6 +236,7 @@ class Pool:
         self.running_alone = False  # a class with ``parallel = False`` runs
         self.waking_at = float("inf")  # when the supervisor will next look
         self.shortest_limit = float("inf")  # of the steps begun so far
+        self.hired = 0  # workers that served the run, replacements included
 
     # --- worker threads ------------------------------------------------------
 
@@ -252,7 +247,9 @@ class Pool:
         when no other runs; none of a module whose setUpModule runs. None when
         there is nothing (more) to run. Teardowns run after failfast too."""
         with self.lock:
-            while not worker.abandoned and (self.teardowns or (self.pending and not self.runner.stopped)):
+            while not worker.abandoned and (
+                self.teardowns or (not self.runner.stopped and (self.pending or self._tails()))
+            ):
                 if self.teardowns and not self.running_alone:
                     module = self.teardowns.popleft()
                     self._hold(worker, alone=False)
@@ -265,31 +262,71 @@ class Pool:
                     if run is not None and run.state == "setting_up":
                         continue
                     del self.pending[position]
-                    if test_class.cls in self.shared and len(test_class.methods) > 1:
-                        test_class = self._share(position, app, test_class, run)
-                    self._hold(worker, alone)
+                    self._hold(worker, alone, app, test_class, run)
                     sets_up = run is not None and run.state == "new"
                     if run is not None and sets_up:
                         run.state = "setting_up"
                     return Taken(app, test_class, run, sets_up)
+                if not self.pending or self.runner.stopped:
+                    stolen = self._steal(worker)
+                    if stolen is not None:
+                        return stolen
                 self.turn.wait()
             return None
 
-    def _share(self, position: int, app: str, test_class: TestClass, run: ModuleRun | None) -> TestClass:
-        """The first tests of a shared class, for one worker; the rest stay
-        pending where the class was. The caller holds the lock."""
-        taken = _chunk(len(test_class.methods), self.size)
-        if taken < len(test_class.methods):
-            rest = TestClass(test_class.cls, test_class.methods[taken:], test_class.module)
-            self.pending.insert(position, (app, rest))
-            if run is not None:
-                run.units += 1
-        return TestClass(test_class.cls, test_class.methods[:taken], test_class.module)
-
-    def _hold(self, worker: "Worker", alone: bool) -> None:
+    def _hold(
+        self,
+        worker: "Worker",
+        alone: bool,
+        app: str = "",
+        test_class: TestClass | None = None,
+        run: ModuleRun | None = None,
+    ) -> None:
+        """``worker`` runs ``test_class`` (a unit of it): all its tests, or
+        up to the ones another worker takes from it (``_steal``); or a
+        module's teardown (no class)."""
         self.classes_running += 1
         self.running_alone = alone
         worker.holds_class = True
+        worker.unit = None if test_class is None else (app, test_class, run)
+        worker.next, worker.stop = 0, 0 if test_class is None else len(test_class.methods)
+        worker.shares = test_class is not None and test_class.cls in self.shared
+        if worker.shares and worker.stop > 1:
+            self.turn.notify_all()  # workers waiting for work may take a share of it
+
+    def _share_of(self, worker: "Worker") -> int:
+        """How many of the tests ``worker`` has not begun another may take:
+        half of them (the larger half while it runs one), none of a module
+        still being set up. The caller holds the lock."""
+        if not worker.shares or worker.unit is None:
+            return 0
+        run = worker.unit[2]
+        if run is not None and run.state != "up":
+            return 0
+        left = worker.stop - worker.next
+        return (left + 1) // 2 if worker.current.phase == "test" else left // 2
+
+    def _tails(self) -> int:
+        """The tests of shared classes that running workers have not begun."""
+        return sum(worker.stop - worker.next for worker in self.workers if worker.shares)
+
+    def _steal(self, worker: "Worker") -> Taken | None:
+        """The last tests of the running unit that has the most left, for
+        ``worker``: quick classes are taken whole, and when their tests turn
+        out to wait, the workers hired beside them take their share. The
+        caller holds the lock."""
+        victim = max(self.workers, key=self._share_of, default=None)
+        taken = 0 if victim is None or victim is worker else self._share_of(victim)
+        if not taken:
+            return None
+        assert victim is not None and victim.unit is not None
+        app, test_class, run = victim.unit
+        victim.stop -= taken
+        unit = TestClass(test_class.cls, test_class.methods[victim.stop : victim.stop + taken], test_class.module)
+        if run is not None:
+            run.units += 1
+        self._hold(worker, False, app, unit, run)
+        return Taken(app, unit, run)
 
     def unit_done(self, module: ModuleRun | None) -> None:
         """A unit of ``module`` ended or will not run: after its last, the
@@ -326,6 +363,7 @@ class Pool:
         The caller holds the lock."""
         if worker.holds_class:
             worker.holds_class = False
+            worker.shares = False
             self.classes_running -= 1
             self.running_alone = False
             worker.current = Step("start", time.monotonic(), float("inf"))
@@ -352,13 +390,14 @@ class Pool:
                 slow = bool(self.workers) and all(worker.current.started <= now - HIRE_AFTER for worker in self.workers)
                 while len(self.workers) < (self.size if slow else 1) and self._takes_to_come() > self._idle_workers():
                     self.workers.append(Worker.hire(self))
+                    self.hired += 1
                 if not self.workers:
                     return
                 # Also within the shortest limit begun so far: a step begun later
                 # with a limit as long or longer ends after that, and need not
                 # wake the supervisor (waking it costs the workers a thread switch).
                 self.waking_at = min(min(worker.deadline for worker in self.workers), now + self.shortest_limit)
-                if len(self.workers) < self.size and self.pending:  # to see whether the steps turn out slow
+                if len(self.workers) < self.size and self._takes_to_come():  # to see whether the steps turn out slow
                     latest = max(worker.current.started for worker in self.workers)
                     self.waking_at = min(self.waking_at, max(latest + HIRE_AFTER, now + HIRE_AFTER / 4))
                 if now < self.budget_end:
@@ -366,11 +405,10 @@ class Pool:
                 self.wakeup.wait(None if self.waking_at == float("inf") else self.waking_at - now)
 
     def _takes_to_come(self) -> int:
-        """At most how many more takes there are: each test of a class the
-        workers share, each other class, each module teardown due."""
-        shared = self.shared
-        classes = (len(test_class.methods) if test_class.cls in shared else 1 for _, test_class in self.pending)
-        return sum(classes) + len(self.teardowns)
+        """At most how many more takes there are: each pending class, each
+        test of a shared class a running worker has not begun, each module
+        teardown due."""
+        return len(self.pending) + self._tails() + len(self.teardowns)
 
     def _idle_workers(self) -> int:
         """Workers that will take a pending class without a new one being started."""
@@ -415,7 +453,7 @@ class Pool:
         if timed_out:  # the time it ran, counted once (for setUpClass, on its first test)
             timed_out[0] = replace(timed_out[0], duration_ms=ran_ms)
         self.outcomes.extend(timed_out)
-        remaining = step.remaining()
+        remaining = step.remaining(worker.stop)
         if remaining:
             assert step.test_class is not None
             self.pending.appendleft((step.app, replace(step.test_class, methods=remaining)))
@@ -452,6 +490,11 @@ class Worker(threading.Thread):
         self.runner = pool.runner
         self.current = Step("start", time.monotonic(), float("inf"))
         self.holds_class = False
+        # The unit it holds (app, class, module run) and the tests of it it
+        # has not begun: ``next`` up to ``stop`` (lowered when another takes some).
+        self.unit: tuple[str, TestClass, ModuleRun | None] | None = None
+        self.next = self.stop = 0
+        self.shares = False  # its unit's class is shared: others may take from it
         self.abandoned = False
         # Between begin() and end(): the supervisor may interrupt the step.
         self.interruptible = False
@@ -602,13 +645,15 @@ class Worker(threading.Thread):
                 hung = _hung.get(step.name) or _hung.get(f"{test_class.name}.tearDownClass")
         pool = self.pool
         with pool.lock:
-            if self.abandoned:
+            if self.abandoned or (index is not None and index >= self.stop):  # another worker took it
                 return False
             message = self._refusal(step, hung)
             if message is not None:
                 pool.outcomes.extend(error_outcome(name, app, message) for name in step.names_affected())
                 return False
             self._start(step)
+            if index is not None:
+                self.next = index + 1
         self._limit_statements(step.limit)
         return True
 
