@@ -1,5 +1,6 @@
 """Run code inside a transaction on every alias and always roll it back."""
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, ExitStack, suppress
@@ -25,7 +26,7 @@ class TransactionEnded(TransactionManagementError):
 def _statement_guard(vendor: str) -> Callable[..., Any]:
     def guard(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: dict[str, Any]) -> Any:
         text = _text(sql, context["connection"])
-        reason = refusal(text, vendor, (GUARD_TABLE,)) if _MAYBE.search(text) else None
+        reason = _refusal(text, vendor) if len(text) <= _REMEMBERED_LENGTH else _read(text, vendor)
         if reason is not None:
             raise CommitForbidden(f"smoke tests may not {reason}: {text[:80]!r}")
         return execute(sql, params, many, context)
@@ -44,11 +45,22 @@ def _text(sql: Any, connection: BaseDatabaseWrapper) -> str:
     raise CommitForbidden(f"smoke tests may run SQL given as text only, not {type(sql).__name__}")
 
 
-# A word the guard may refuse, anywhere: only then is the statement read.
+def _read(text: str, vendor: str) -> str | None:
+    """Why the statement guard refuses ``text``; only read when a word it
+    may refuse appears (upper-cased first: a case-sensitive search is about
+    eight times faster than an ``IGNORECASE`` one)."""
+    return refusal(text, vendor, (GUARD_TABLE,)) if _MAYBE.search(text.upper()) else None
+
+
+# The decisions on statements short enough to keep: a test's statements are
+# the same text poll after poll (parameters are sent apart).
+_REMEMBERED_LENGTH = 2048
+_refusal = functools.lru_cache(maxsize=256)(_read)
+
+# A word the guard may refuse, anywhere, in upper case: only then is the statement read.
 _MAYBE = re.compile(
     r"COMMIT|END|ABORT|BEGIN|XA|DISCARD|START|ROLLBACK|PREPARE|SET|CREATE|ALTER|DROP|TRUNCATE|RENAME|LOCK"
-    r"|GRANT|REVOKE|FLUSH|OPTIMIZE|REPAIR|ANALYZE|CHECK|CACHE|LOAD|INSTALL|SHUTDOWN|" + GUARD_TABLE,
-    re.IGNORECASE,
+    r"|GRANT|REVOKE|FLUSH|OPTIMIZE|REPAIR|ANALYZE|CHECK|CACHE|LOAD|INSTALL|SHUTDOWN|" + GUARD_TABLE.upper()
 )
 _GUARDS = {vendor: _statement_guard(vendor) for vendor in ("postgresql", "mysql", "sqlite", "other")}
 
