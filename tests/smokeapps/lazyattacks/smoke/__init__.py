@@ -1,0 +1,1 @@
+"""Careless smoke tests aimed at the lazy start of the isolation guard."""
