@@ -16,10 +16,10 @@ A guard also tells, when the test ends, whether the transaction it began is
 still the one open (``end``), from what the driver knows client-side: no
 extra round trip. On a worker's own connections the guard begins with the
 test's first statement: PostgreSQL's row rides on the ``BEGIN`` psycopg
-sends before it, SQLite's ``BEGIN`` and row run just before it, and MySQL's
-``atomic()`` statements (autocommit off, the rollback, autocommit on) wait
-for it, ``XA START`` just before it: a test that touches no database sends
-no SQL.
+sends before it, SQLite's row runs just before it (after Django's ``BEGIN``,
+in process), and MySQL's ``atomic()`` statements (autocommit off, the
+rollback, autocommit on) wait for it, ``XA START`` just before it: a test
+that touches no database sends no SQL to a server.
 """
 
 import functools
@@ -50,6 +50,10 @@ _PG_BEGIN = f"BEGIN READ WRITE; {_INSERT.replace(' INTO ', ' INTO pg_temp.')}".e
 # The first guarded BEGIN of a session also creates the tables, committed on
 # their own first (the session may default to read-only): one round trip.
 _PG_CREATE_AND_BEGIN = "; ".join(("SET TRANSACTION READ WRITE", *_CREATE_TABLES, "COMMIT")).encode() + b"; " + _PG_BEGIN
+# A worker's own session also defaults to read-only from then on: a
+# transaction begun any other way than the guard's (a driver query that
+# rolls back and writes on, a pipeline) cannot write.
+_PG_OWNED_CREATE_AND_BEGIN = _PG_CREATE_AND_BEGIN.replace(b"; ", b"; SET default_transaction_read_only = on; ", 1)
 _SQLITE_INSERT = _INSERT.replace(" INTO ", " INTO temp.")
 
 # MySQL errors that mean the server refused a statement under the XA transaction.
@@ -213,7 +217,13 @@ class _PostgresGuard(Guard):
             raise psycopg.NotSupportedError("smoke tests cannot use psycopg's pipeline mode")
         self.begins += 1
         raw.pgconn.send_query(
-            b"BEGIN READ ONLY" if self.read_only else _PG_BEGIN if self.created else _PG_CREATE_AND_BEGIN
+            b"BEGIN READ ONLY"
+            if self.read_only
+            else _PG_BEGIN
+            if self.created
+            else _PG_OWNED_CREATE_AND_BEGIN
+            if self.owned
+            else _PG_CREATE_AND_BEGIN
         )
         for result in (yield from psycopg.generators.execute(raw.pgconn)):
             if result.status == psycopg.pq.ExecStatus.FATAL_ERROR:
@@ -265,17 +275,31 @@ class _PostgresGuard(Guard):
 
 
 class _LazyConnection(sqlite3.Connection):
-    """A worker's SQLite connection: a transaction Django began is begun in
-    SQLite (``pending``) just before the first statement that follows,
-    whichever way it is sent (cursors made here, ``execute*``, blobs)."""
+    """A worker's SQLite connection: what the guard left ``pending`` (its
+    row) runs just before the next statement, whichever way it is sent
+    (cursors made here, ``execute*``, blobs)."""
 
     pending: Callable[[], None] | None = None
+    guard_authorizer: Callable[..., int] | None = None
 
-    def begin_pending(self) -> None:
-        begin = self.pending
-        if begin is not None:
+    def set_authorizer(self, authorizer: Callable[..., int] | None, /) -> None:
+        """Another authorizer runs after the guard's, never instead of it
+        (``None`` leaves the guard's alone)."""
+        guard = self.guard_authorizer
+        if guard is None or authorizer is None:
+            return super().set_authorizer(authorizer or guard)
+
+        def guard_first(*args: Any) -> int:
+            verdict = guard(*args)
+            return authorizer(*args) if verdict == sqlite3.SQLITE_OK else verdict
+
+        return super().set_authorizer(guard_first)
+
+    def run_pending(self) -> None:
+        pending = self.pending
+        if pending is not None:
             self.pending = None
-            begin()
+            pending()
 
     def cursor(self, factory: Any = sqlite3.Cursor) -> Any:
         return super().cursor(_lazy_cursor(factory))
@@ -293,26 +317,26 @@ class _LazyConnection(sqlite3.Connection):
         return self.cursor().executescript(*args)
 
     def blobopen(self, *args: Any, **kwargs: Any) -> Any:
-        self.begin_pending()
+        self.run_pending()
         return super().blobopen(*args, **kwargs)  # type: ignore[misc]  # Python 3.11+
 
 
 @functools.cache
 def _lazy_cursor(factory: type[sqlite3.Cursor]) -> type[sqlite3.Cursor]:
-    """``factory``'s cursors, which begin their connection's pending
-    transaction before each statement (also a cursor kept from earlier)."""
+    """``factory``'s cursors, which run what their connection has pending
+    before each statement (also a cursor kept from earlier)."""
 
     class LazyCursor(factory):  # type: ignore[misc,valid-type]
         def execute(self, *args: Any) -> Any:
-            self.connection.begin_pending()
+            self.connection.run_pending()
             return super().execute(*args)
 
         def executemany(self, *args: Any) -> Any:
-            self.connection.begin_pending()
+            self.connection.run_pending()
             return super().executemany(*args)
 
         def executescript(self, *args: Any) -> Any:
-            self.connection.begin_pending()
+            self.connection.run_pending()
             return super().executescript(*args)
 
     return LazyCursor
@@ -321,13 +345,13 @@ def _lazy_cursor(factory: type[sqlite3.Cursor]) -> type[sqlite3.Cursor]:
 class _SqliteGuard(Guard):
     """A guard row inserted after Django's own ``BEGIN``; the authorizer
     refuses transaction control and changes to the guard while a test runs.
-    On a worker's own connection (a ``_LazyConnection``) both wait for the
-    test's first statement, and the authorizer refuses any other statement
-    that would run before them."""
+    On a worker's own connection (a ``_LazyConnection``) the row waits for
+    the test's first statement (the ``BEGIN``, in process and cheap, does
+    not), the authorizer refuses until then any statement that writes, and
+    an authorizer a test sets runs after the guard's instead of replacing it."""
 
     active = False
     lazy = False
-    begun = False  # the test's transaction was begun in SQLite
 
     def __init__(self, connection: BaseDatabaseWrapper, owned: bool) -> None:
         super().__init__(connection, owned)
@@ -339,38 +363,24 @@ class _SqliteGuard(Guard):
         return {**type(self.connection).get_connection_params(self.connection), "factory": _LazyConnection}
 
     def _prepare(self, raw: Any) -> None:
-        raw.set_authorizer(self._authorize)
         self.lazy = isinstance(raw, _LazyConnection)
+        if self.lazy:
+            raw.guard_authorizer = self._authorize
+        raw.set_authorizer(self._authorize)
         if self.owned:
             raw.execute("PRAGMA temp_store = MEMORY")  # the guard's pages and journal: no file per test
-            # Django's BEGIN without its cursor, or when the first statement comes.
+            # Django's BEGIN without its cursor: what the guard costs is saved there.
             self.connection.__dict__["_start_transaction_under_autocommit"] = self._start_transaction
         for statement in _CREATE_TABLES:
             raw.execute(statement)
 
     def _start_transaction(self) -> None:
-        raw = self.connection.connection
-        if isinstance(raw, _LazyConnection):
-            raw.pending = functools.partial(self._begin_now, raw)
-        else:
-            sqlite3.Connection.execute(raw, self._begin_sql())
-
-    def _begin_sql(self) -> str:
         mode = self.connection.transaction_mode
-        return "BEGIN" if mode is None else f"BEGIN {mode}"
+        sqlite3.Connection.execute(self.connection.connection, "BEGIN" if mode is None else f"BEGIN {mode}")
 
-    def _begin_now(self, raw: Any) -> None:
-        """The ``BEGIN`` and, during a test, the guard row, sent as the
-        first statement after Django's ``BEGIN`` comes."""
-        active = self.active
-        self.active = False  # the authorizer lets these two through
-        try:
-            sqlite3.Connection.execute(raw, self._begin_sql())
-            self.begun = True
-            if active and not self.read_only:
-                sqlite3.Connection.execute(raw, _SQLITE_INSERT)
-        finally:
-            self.active = active
+    def _insert_row(self, raw: Any) -> None:
+        """The guard row, just before the test's first statement."""
+        sqlite3.Connection.execute(raw, _SQLITE_INSERT)
 
     def _session_read_only(self, raw: Any) -> bool:
         return bool(raw.execute("PRAGMA query_only").fetchone()[0])
@@ -378,11 +388,6 @@ class _SqliteGuard(Guard):
     def _authorize(self, action: int, arg1: str | None, arg2: str | None, database: str | None, *_: Any) -> int:
         if not self.active:
             return sqlite3.SQLITE_OK
-        if self.lazy and self.raw.pending is not None and action not in _SQLITE_READS:
-            # Not sent through the connection's own ways (a statement kept
-            # compiled): it would run before the guarded transaction begins.
-            self.attempts.append("run a statement before its transaction began")
-            return sqlite3.SQLITE_DENY
         if action == sqlite3.SQLITE_TRANSACTION:
             self.attempts.append(f"{arg1} its transaction")
             return sqlite3.SQLITE_DENY
@@ -396,17 +401,21 @@ class _SqliteGuard(Guard):
         if action == sqlite3.SQLITE_PRAGMA and arg2 is not None and (arg1 or "").lower() in _SQLITE_PRAGMAS:
             self.attempts.append(f"set PRAGMA {arg1}")
             return sqlite3.SQLITE_DENY
+        if self.lazy and self.raw.pending is not None and action not in _SQLITE_READS:
+            # Not sent through the connection's own ways: it would run before the guard row.
+            self.attempts.append("run a statement past its guard")
+            return sqlite3.SQLITE_DENY
         return sqlite3.SQLITE_OK
 
     def _begin(self, raw: Any) -> None:
         self.active = True
-        if self.lazy and raw.pending is not None:  # the guard row comes with the BEGIN
-            self.begun = False
-            return
-        self.begun = True
         if not raw.in_transaction:  # Django begins explicitly; anything else is not guarded
             raise RuntimeError("no transaction to guard")
-        if not self.read_only:
+        if self.read_only:
+            return
+        if self.lazy:
+            raw.pending = functools.partial(self._insert_row, raw)
+        else:
             sqlite3.Connection.execute(raw, _SQLITE_INSERT)
 
     def _mark(self) -> Any:
@@ -414,7 +423,7 @@ class _SqliteGuard(Guard):
 
     def _intact(self, mark: Any) -> bool:
         try:
-            return bool(self.raw.in_transaction) == self.begun
+            return bool(self.raw.in_transaction)
         except sqlite3.ProgrammingError:  # closed
             return False
 
@@ -428,11 +437,11 @@ class _SqliteGuard(Guard):
     def _finish(self, raw: Any, usable: bool) -> list[str]:
         self.active = False
         if self.lazy:
-            raw.pending = None  # never begun: Django's rollback has nothing to end
+            raw.pending = None  # no statement came: no row to insert
         return []
 
 
-# What a statement run before the guarded transaction begins may do.
+# What a statement run before the guard row may do.
 _SQLITE_READS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
 _SQLITE_CHANGES = {
     sqlite3.SQLITE_DELETE,
@@ -468,9 +477,11 @@ class _MysqlGuard(Guard):
         self.autocommit = self.sent_autocommit = bool(type(raw).get_autocommit(raw))
         self.dirty = not self.autocommit
         raw.query = self._query
+        raw.send_query = self._send_query
         raw.commit = self._commit
         raw.rollback = self._rollback
         raw.autocommit = self._autocommit
+        raw.change_user = self._change_user
 
     def _begin(self, raw: Any) -> None:
         self.xid = b"'smoketest-" + secrets.token_hex(12).encode() + b"'"
@@ -482,6 +493,15 @@ class _MysqlGuard(Guard):
         type(self.raw).query(self.raw, sql)  # the class's own, not the hook
 
     def _query(self, sql: Any) -> Any:
+        return self._guarded(type(self.raw).query, sql)
+
+    def _send_query(self, sql: Any) -> Any:
+        return self._guarded(type(self.raw).send_query, sql)
+
+    def _guarded(self, send: Callable[[Any, Any], Any], sql: Any) -> Any:
+        """Send ``sql`` the driver's way ``send``, after what must come first:
+        the autocommit switch Django asked for, and during a test the XA
+        transaction."""
         raw = self.raw
         if self.autocommit != self.sent_autocommit:
             type(raw).autocommit(raw, self.autocommit)
@@ -494,7 +514,7 @@ class _MysqlGuard(Guard):
         elif not (self.started or self.sent_autocommit):
             self.dirty = True
         try:
-            return type(raw).query(raw, sql)
+            return send(raw, sql)
         except Exception as exc:
             code = exc.args[0] if exc.args else None
             refusal = _XA_REFUSALS.get(code) if isinstance(code, int) else None
@@ -527,6 +547,13 @@ class _MysqlGuard(Guard):
         self.sent_autocommit = self.autocommit
         return type(self.raw).autocommit(self.raw, on)
 
+    def _change_user(self, *args: Any, **kwargs: Any) -> Any:
+        """Refused during a test: it resets the session, XA transaction included."""
+        if self.depth:
+            self.attempts.append("reset its session (change_user)")
+            raise RuntimeError("smoke tests may not reset their database session (change_user)")
+        return type(self.raw).change_user(self.raw, *args, **kwargs)
+
     def _mark(self) -> Any:
         return None
 
@@ -538,7 +565,7 @@ class _MysqlGuard(Guard):
 
     def _finish(self, raw: Any, usable: bool) -> list[str]:
         if not self.owned:
-            for name in ("query", "commit", "rollback", "autocommit"):
+            for name in ("query", "send_query", "commit", "rollback", "autocommit", "change_user"):
                 raw.__dict__.pop(name, None)
         if not (self.started and usable):
             return []
