@@ -316,9 +316,11 @@ class _LazyConnection(sqlite3.Connection):
     def executescript(self, *args: Any) -> Any:
         return self.cursor().executescript(*args)
 
-    def blobopen(self, *args: Any, **kwargs: Any) -> Any:
-        self.run_pending()
-        return super().blobopen(*args, **kwargs)  # type: ignore[misc]  # Python 3.11+
+    if hasattr(sqlite3.Connection, "blobopen"):  # Python 3.11+
+
+        def blobopen(self, *args: Any, **kwargs: Any) -> Any:
+            self.run_pending()
+            return super().blobopen(*args, **kwargs)  # type: ignore[misc]  # Python 3.11+
 
 
 @functools.cache

@@ -235,12 +235,15 @@ class KeptAcrossTests(SmokeTest):
         session = Session.objects.create(session_key="k" * 32, session_data="kept-blob", expire_date=timezone.now())
         raw = connection.connection
         rowid = raw.execute("SELECT rowid FROM django_session WHERE session_key = ?", [session.pk]).fetchone()[0]
-        type(self).kept["blob"] = raw.blobopen("django_session", "session_data", rowid)
         # A statement compiled now, kept in sqlite3's statement cache.
         raw.execute(INSERT.format("compiled"))
+        if hasattr(raw, "blobopen"):  # Python 3.11+
+            type(self).kept["blob"] = raw.blobopen("django_session", "session_data", rowid)
 
     @vendor("sqlite")
     def test_b_write_kept_blob_first(self):
+        if "blob" not in self.kept:
+            self.skipTest("blobs: Python 3.11+")
         blob = self.kept.pop("blob")
         blob.write(b"X")
         blob.close()
