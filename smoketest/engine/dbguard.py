@@ -16,8 +16,7 @@ A guard also tells, when the test ends, whether the transaction it began is
 still the one open (``end``), from what the driver knows client-side: no
 extra round trip. On a worker's own connections the guard begins with the
 test's first statement: PostgreSQL's row rides on the ``BEGIN`` psycopg
-sends before it, SQLite's row runs just before it (after Django's ``BEGIN``,
-in process), and MySQL's ``atomic()`` statements (autocommit off, the
+sends before it, SQLite's ``BEGIN`` and row run just before it, and MySQL's ``atomic()`` statements (autocommit off, the
 rollback, autocommit on) wait for it, ``XA START`` just before it: a test
 that touches no database sends no SQL to a server.
 """
@@ -347,13 +346,15 @@ def _lazy_cursor(factory: type[sqlite3.Cursor]) -> type[sqlite3.Cursor]:
 class _SqliteGuard(Guard):
     """A guard row inserted after Django's own ``BEGIN``; the authorizer
     refuses transaction control and changes to the guard while a test runs.
-    On a worker's own connection (a ``_LazyConnection``) the row waits for
-    the test's first statement (the ``BEGIN``, in process and cheap, does
-    not), the authorizer refuses until then any statement that writes, and
-    an authorizer a test sets runs after the guard's instead of replacing it."""
+    On a worker's own connection (a ``_LazyConnection``) both wait for the
+    test's first statement; the authorizer, installed again as each test
+    begins (which makes SQLite authorize again any statement compiled
+    earlier), refuses until then any statement that writes, and an
+    authorizer a test sets runs after the guard's instead of replacing it."""
 
     active = False
     lazy = False
+    begun = True  # the test's transaction was begun in SQLite
 
     def __init__(self, connection: BaseDatabaseWrapper, owned: bool) -> None:
         super().__init__(connection, owned)
@@ -377,12 +378,27 @@ class _SqliteGuard(Guard):
             raw.execute(statement)
 
     def _start_transaction(self) -> None:
-        mode = self.connection.transaction_mode
-        sqlite3.Connection.execute(self.connection.connection, "BEGIN" if mode is None else f"BEGIN {mode}")
+        raw = self.connection.connection
+        if isinstance(raw, _LazyConnection):
+            raw.pending = functools.partial(self._begin_now, raw, False)
+        else:
+            sqlite3.Connection.execute(raw, self._begin_sql())
 
-    def _insert_row(self, raw: Any) -> None:
-        """The guard row, just before the test's first statement."""
-        sqlite3.Connection.execute(raw, _SQLITE_INSERT)
+    def _begin_sql(self) -> str:
+        mode = self.connection.transaction_mode
+        return "BEGIN" if mode is None else f"BEGIN {mode}"
+
+    def _begin_now(self, raw: Any, guarded: bool) -> None:
+        """Django's ``BEGIN`` and, during a test, the guard row, just before
+        the first statement that follows."""
+        active, self.active = self.active, False  # the authorizer lets them through
+        try:
+            sqlite3.Connection.execute(raw, self._begin_sql())
+            self.begun = True
+            if guarded:
+                sqlite3.Connection.execute(raw, _SQLITE_INSERT)
+        finally:
+            self.active = active
 
     def _session_read_only(self, raw: Any) -> bool:
         return bool(raw.execute("PRAGMA query_only").fetchone()[0])
@@ -411,13 +427,16 @@ class _SqliteGuard(Guard):
 
     def _begin(self, raw: Any) -> None:
         self.active = True
+        if self.lazy and raw.pending is not None:  # Django's BEGIN waits: the row comes with it
+            self.begun = False
+            raw.pending = functools.partial(self._begin_now, raw, not self.read_only)
+            # Again (a test may have set its own): any statement compiled earlier is authorized again.
+            sqlite3.Connection.set_authorizer(raw, self._authorize)
+            return
+        self.begun = True
         if not raw.in_transaction:  # Django begins explicitly; anything else is not guarded
             raise RuntimeError("no transaction to guard")
-        if self.read_only:
-            return
-        if self.lazy:
-            raw.pending = functools.partial(self._insert_row, raw)
-        else:
+        if not self.read_only:
             sqlite3.Connection.execute(raw, _SQLITE_INSERT)
 
     def _mark(self) -> Any:
@@ -425,7 +444,7 @@ class _SqliteGuard(Guard):
 
     def _intact(self, mark: Any) -> bool:
         try:
-            return bool(self.raw.in_transaction)
+            return bool(self.raw.in_transaction) == self.begun
         except sqlite3.ProgrammingError:  # closed
             return False
 
@@ -439,7 +458,7 @@ class _SqliteGuard(Guard):
     def _finish(self, raw: Any, usable: bool) -> list[str]:
         self.active = False
         if self.lazy:
-            raw.pending = None  # no statement came: no row to insert
+            raw.pending = None  # no statement came: nothing to begin
         return []
 
 
