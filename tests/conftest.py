@@ -1,3 +1,4 @@
+import hashlib
 import json
 import os
 import socket
@@ -169,3 +170,17 @@ def server_sessions() -> set[int]:
             sql = "SELECT ID FROM information_schema.PROCESSLIST WHERE DB IN (%s, %s) AND ID <> CONNECTION_ID()"
             cursor.execute(sql, names)
         return {row[0] for row in cursor.fetchall()}
+
+
+def database_hash() -> dict[str, str]:
+    """A hash of every row of every table, per alias."""
+    hashes = {}
+    for alias in connections:
+        connection = connections[alias]
+        digest = hashlib.sha256()
+        with connection.cursor() as cursor:
+            for table in sorted(connection.introspection.table_names(cursor)):
+                cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+                digest.update(table.encode() + repr(sorted(map(repr, cursor.fetchall()))).encode())
+        hashes[alias] = digest.hexdigest()
+    return hashes

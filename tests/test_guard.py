@@ -2,7 +2,6 @@
 writes committed on any alias, every attempt is the test's error naming what
 it tried, and the classes around them run and report."""
 
-import hashlib
 import re
 import signal
 import subprocess
@@ -13,7 +12,7 @@ from django.conf import settings
 from django.db import connections
 
 from smoketest.engine.supervisor import retire_idle_workers
-from tests.conftest import ROOT, by_name, subprocess_env
+from tests.conftest import ROOT, by_name, database_hash, subprocess_env
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
 
@@ -50,20 +49,6 @@ EXPECTED = {
     "test_close_then_writes": r"its connection to 'default' was closed during the test",
     "test_driver_autocommit_first": ENDED,
 }
-
-
-def database_hash() -> dict[str, str]:
-    """A hash of every row of every table, per alias."""
-    hashes = {}
-    for alias in connections:
-        connection = connections[alias]
-        digest = hashlib.sha256()
-        with connection.cursor() as cursor:
-            for table in sorted(connection.introspection.table_names(cursor)):
-                cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
-                digest.update(table.encode() + repr(sorted(map(repr, cursor.fetchall()))).encode())
-        hashes[alias] = digest.hexdigest()
-    return hashes
 
 
 @pytest.fixture

@@ -7,13 +7,11 @@ be left on any alias, and the attack is its test's error naming what it
 tried, or, where the write provably stayed in the guarded transaction, the
 test passes. The holes found are strict expected failures."""
 
-import hashlib
 import re
 
 import pytest
-from django.db import connections
 
-from tests.conftest import by_name
+from tests.conftest import by_name, database_hash
 from tests.settings import BACKEND
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
@@ -127,20 +125,6 @@ HOLES = {
         for backend in ("sqlite", "postgres", "mariadb")
     },
 }
-
-
-def database_hash() -> dict[str, str]:
-    """A hash of every row of every table, per alias."""
-    hashes = {}
-    for alias in connections:
-        connection = connections[alias]
-        digest = hashlib.sha256()
-        with connection.cursor() as cursor:
-            for table in sorted(connection.introspection.table_names(cursor)):
-                cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
-                digest.update(table.encode() + repr(sorted(map(repr, cursor.fetchall()))).encode())
-        hashes[alias] = digest.hexdigest()
-    return hashes
 
 
 def expectations(label: str) -> dict[str, dict[str, str]]:

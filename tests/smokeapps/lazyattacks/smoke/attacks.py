@@ -14,24 +14,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from smoketest import SmokeTest
+from tests.smokeapps.hostile.smoke import vendor
 from tests.testapp.models import Widget
 
 INSERT = "INSERT INTO testapp_widget (name) VALUES ('{}')"
-
-
-def vendor(*names):
-    """Run the test only on these backends (skipped elsewhere)."""
-
-    def decorate(test):
-        def run(self):
-            if connection.vendor not in names:
-                self.skipTest(f"{', '.join(names)} only")
-            test(self)
-
-        run.__name__ = test.__name__
-        return run
-
-    return decorate
 
 
 def raw_execute(statement, raw=None):
