@@ -11,6 +11,7 @@ from smoketest.engine import supervisor
 from smoketest.engine.isolation import limit_statements
 from smoketest.engine.supervisor import retire_idle_workers
 from tests.smokeapps.dbsessions.smoke import SESSIONS
+from tests.smokeapps.limitchange.smoke import CHANGES
 from tests.smokeapps.limits.smoke import LIMITS
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
@@ -108,3 +109,14 @@ def test_a_postgresql_session_keeps_its_statement_limit_across_runs_and_a_new_on
     assert document["status"] == "PASS", document
     assert LIMITS[-1][0] != session and LIMITS[-1][1] == "3s"  # a new connection, bounded again
     assert sent == [3, 3]
+
+
+def test_each_test_runs_under_its_own_statement_limit_however_the_limits_alternate(get_json, persistent, smoke_apps):
+    if connection.vendor != "postgresql":
+        pytest.skip("recorded with PostgreSQL's current_setting()")
+    smoke_apps("limitchange")
+    CHANGES.clear()
+    for _ in range(2):  # the second run starts on the session the first left under the 3 s limit
+        response, document = get_json()
+        assert document["status"] == "PASS", document
+    assert CHANGES == ["3s", "2s", "3s"] * 2

@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager, ExitStack, suppress
 from types import TracebackType
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import Error, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.transaction import TransactionManagementError
 
@@ -102,6 +102,16 @@ class _RolledBackAtomic(AbstractContextManager[None]):
         self.connection = connection
         self.owned = owned
         self.atomic = transaction.atomic(using=connection.alias)
+        # A worker's PostgreSQL session stays out of autocommit between tests
+        # (``end_run`` turns it back on): the outermost block is then Django's
+        # atomic() over a session already out of autocommit, with no switch
+        # to send or bookkeep twice per test, and a rollback after it.
+        self.outermost = (
+            transaction.atomic(using=connection.alias, savepoint=False)
+            if owned and connection.vendor == "postgresql"
+            else None
+        )
+        self.entered = self.atomic
         self.statement_guard = _GUARDS.get(connection.vendor, _GUARDS["other"])
         self.guard: Guard | None = None
         self.depth = (0, 0)
@@ -111,11 +121,16 @@ class _RolledBackAtomic(AbstractContextManager[None]):
         connection = self.connection
         guard = self.guard = self.guard or guard_of(connection, self.owned)
         guard.prepare()
-        self.atomic.__enter__()
+        self.entered = self.atomic
+        if self.outermost is not None and not connection.in_atomic_block:
+            if connection.autocommit:
+                connection.set_autocommit(False)
+            self.entered = self.outermost
+        self.entered.__enter__()
         try:
             guard.begin()
         except BaseException as error:
-            self.atomic.__exit__(type(error), error, error.__traceback__)
+            self._leave(type(error), error, error.__traceback__)
             raise
         self.depth = (len(connection.atomic_blocks), len(connection.savepoint_ids))
         self.state = (connection.atomic_blocks, connection.savepoint_ids)
@@ -137,12 +152,27 @@ class _RolledBackAtomic(AbstractContextManager[None]):
                     f"a smoke test left an atomic block open on {connection.alias!r}; its connection was dropped"
                 )
             except BaseException as error:  # closes the atomic block with this error, then raises it
-                self.atomic.__exit__(type(error), error, error.__traceback__)
+                self._leave(type(error), error, error.__traceback__)
                 raise
         connection.needs_rollback = True
-        self.atomic.__exit__(exc_type, exc, tb)
+        self._leave(exc_type, exc, tb)
         if problems:
             raise TransactionEnded("; ".join(problems))
+
+    def _leave(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        """Exit the atomic block entered; after the outermost one over a
+        session out of autocommit, roll back as Django's own would have."""
+        connection = self.connection
+        self.entered.__exit__(exc_type, exc, tb)
+        if self.entered is not self.outermost:
+            return
+        if connection.closed_in_transaction:  # dropped on exit: leave it as Django's own outermost block does
+            connection.in_atomic_block = False
+            return
+        try:
+            connection.rollback()
+        except Error:
+            connection.close()
 
     def _drop_reopened(self) -> None:
         """The test opened the connection again (``connect()``): close both
@@ -185,8 +215,17 @@ def limit_statements(connection: BaseDatabaseWrapper, seconds: float) -> None:
             sql = f"SET SESSION max_execution_time = {max(1, int(seconds * 1000))}"
     else:
         return
+    end_run(connection)  # a session's setting: not undone with the next test's rollback
     with connection.cursor() as cursor:
         cursor.execute(sql)
+
+
+def end_run(connection: BaseDatabaseWrapper) -> None:
+    """Put autocommit back as the site set it where a worker's tests left
+    it off between them, as Django expects of a connection it keeps."""
+    autocommit = connection.settings_dict["AUTOCOMMIT"]
+    if connection.connection is not None and not connection.in_atomic_block and connection.autocommit != autocommit:
+        connection.set_autocommit(autocommit)
 
 
 def sever(connection: BaseDatabaseWrapper) -> None:

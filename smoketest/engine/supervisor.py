@@ -66,7 +66,7 @@ from smoketest.engine.execution import (
     module_limit,
     step_limit,
 )
-from smoketest.engine.isolation import limit_statements, sever
+from smoketest.engine.isolation import end_run, limit_statements, sever
 from smoketest.engine.loader import AppSuite, TestClass
 from smoketest.reports.result import Status, TestOutcome
 
@@ -551,6 +551,9 @@ class Worker(threading.Thread):
             self.end(error_outcome("smoketest.worker", "smoketest", f"internal error: {describe(exc)}", exc))
         finally:
             if not self.abandoned:
+                for connection in self.db_connections:
+                    with suppress(*CAUGHT):
+                        end_run(connection)
                 _close_obsolete()
             with pool.lock:
                 if self in pool.workers:
