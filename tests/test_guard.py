@@ -203,9 +203,12 @@ def test_postgresql_sends_nothing_for_a_test_without_queries_and_the_guard_rides
     # One message for BEGIN and the guard row (a round trip psycopg makes
     # anyway; the session's first also creates the guard tables), then the
     # test's query, then the rollback.
-    first = '"SET TRANSACTION READ WRITE; SET default_transaction_read_only = on; CREATE TEMP TABLE'
+    first = (
+        '"SET TRANSACTION READ WRITE; SET default_transaction_read_only = on; SET LOCAL synchronous_commit = off; '
+        "CREATE TEMP TABLE"
+    )
     assert sent[0][0] == "Query" and sent[0][1].startswith(first), sent
-    assert sent[0][1].endswith('COMMIT; BEGIN READ WRITE; INSERT INTO pg_temp.smoketest_guard VALUES (0)"'), sent
+    assert sent[0][1].endswith('COMMIT; BEGIN READ WRITE; INSERT INTO pg_temp.smoketest_guard VALUES (0), (0)"'), sent
     assert len(sent) == 3 and sent[2] == ["Query", '"ROLLBACK"'], sent
 
 

@@ -3,11 +3,13 @@
 Each smoke test's transaction carries something the server will not let
 through a commit, whatever path the commit takes:
 
-- PostgreSQL and SQLite: a row in a session-temporary table whose
-  ``DEFERRABLE INITIALLY DEFERRED`` foreign key can never be satisfied (its
-  parent table's check admits no row). PostgreSQL rolls the transaction back
-  at any ``COMMIT``; SQLite refuses it and keeps the transaction, and its
-  authorizer also refuses ``BEGIN``/``COMMIT``/``ROLLBACK`` outright.
+- PostgreSQL: two equal rows in a session-temporary table whose ``UNIQUE
+  DEFERRABLE INITIALLY DEFERRED`` constraint is checked at ``COMMIT`` only,
+  where it fails: the server rolls the transaction back.
+- SQLite: a row in a session-temporary table whose ``DEFERRABLE INITIALLY
+  DEFERRED`` foreign key can never be satisfied (its parent table's check
+  admits no row). SQLite refuses any ``COMMIT`` and keeps the transaction;
+  its authorizer also refuses ``BEGIN``/``COMMIT``/``ROLLBACK`` outright.
 - MySQL/MariaDB: an XA transaction with a random id, under which the server
   refuses ``COMMIT``, ``BEGIN``, ``ROLLBACK``, ``SET autocommit`` and every
   implicitly committing statement.
@@ -39,21 +41,28 @@ except ImportError:  # only the PostgreSQL guard needs it; without it, it refuse
 
 GUARD_TABLE = "smoketest_guard"
 _PARENT_TABLE = "smoketest_guard_parent"
-_CREATE_TABLES = (
+_SQLITE_CREATE_TABLES = (
     f"CREATE TEMP TABLE IF NOT EXISTS {_PARENT_TABLE} (id integer PRIMARY KEY CHECK (id <> id))",
     f"CREATE TEMP TABLE IF NOT EXISTS {GUARD_TABLE} (id integer REFERENCES {_PARENT_TABLE} (id)"
     " DEFERRABLE INITIALLY DEFERRED)",
 )
-_INSERT = f"INSERT INTO {GUARD_TABLE} VALUES (0)"
-_PG_BEGIN = f"BEGIN READ WRITE; {_INSERT.replace(' INTO ', ' INTO pg_temp.')}".encode()
-# The first guarded BEGIN of a session also creates the tables, committed on
-# their own first (the session may default to read-only): one round trip.
-_PG_CREATE_AND_BEGIN = "; ".join(("SET TRANSACTION READ WRITE", *_CREATE_TABLES, "COMMIT")).encode() + b"; " + _PG_BEGIN
+_SQLITE_INSERT = f"INSERT INTO temp.{GUARD_TABLE} VALUES (0)"
+# One table on PostgreSQL: what the server checks is an index, not triggers.
+_PG_CREATE_TABLE = f"CREATE TEMP TABLE IF NOT EXISTS {GUARD_TABLE} (id integer UNIQUE DEFERRABLE INITIALLY DEFERRED)"
+_PG_INSERT = f"INSERT INTO pg_temp.{GUARD_TABLE} VALUES (0), (0)"
+_PG_BEGIN = f"BEGIN READ WRITE; {_PG_INSERT}".encode()
+# The first guarded BEGIN of a session also creates the table, committed on
+# its own first (the session may default to read-only) without waiting for
+# the disk (the table ends with the session anyway): one round trip.
+_PG_CREATE_AND_BEGIN = (
+    "; ".join(("SET TRANSACTION READ WRITE", "SET LOCAL synchronous_commit = off", _PG_CREATE_TABLE, "COMMIT")).encode()
+    + b"; "
+    + _PG_BEGIN
+)
 # A worker's own session also defaults to read-only from then on: a
 # transaction begun any other way than the guard's (a driver query that
 # rolls back and writes on, a pipeline) cannot write.
 _PG_OWNED_CREATE_AND_BEGIN = _PG_CREATE_AND_BEGIN.replace(b"; ", b"; SET default_transaction_read_only = on; ", 1)
-_SQLITE_INSERT = _INSERT.replace(" INTO ", " INTO temp.")
 
 # MySQL errors that mean the server refused a statement under the XA transaction.
 _XA_REFUSALS = {1397: "XAER_NOTA", 1399: "XAER_RMFAIL", 1400: "XAER_OUTSIDE"}
@@ -184,7 +193,7 @@ class _PostgresGuard(Guard):
             raw.__dict__.update(
                 rollback=partial(self._rollback, raw), _set_autocommit=partial(self._set_autocommit, raw)
             )
-        self.created = False  # the guard tables: made by the first test that queries
+        self.created = False  # the guard table: made by the first test that queries
         self.read_only = self._session_read_only(raw)
 
     def _session_read_only(self, raw: Any) -> bool:
@@ -204,7 +213,7 @@ class _PostgresGuard(Guard):
             raise RuntimeError(f"{self.connection.alias!r} is read-only and already in a transaction")
         self.begins = 1  # already inside a transaction not ours: guard it now
         with raw.cursor() as cursor:
-            cursor.execute("; ".join((*_CREATE_TABLES, _PG_BEGIN.partition(b"; ")[2].decode())))
+            cursor.execute(f"{_PG_CREATE_TABLE}; {_PG_INSERT}")
 
     def _start_query(self, raw: Any) -> Iterator[Any]:
         """psycopg's ``_start_query``; during a test, with the guard row in its ``BEGIN``."""
@@ -374,7 +383,7 @@ class _SqliteGuard(Guard):
             raw.execute("PRAGMA temp_store = MEMORY")  # the guard's pages and journal: no file per test
             # Django's BEGIN without its cursor: what the guard costs is saved there.
             self.connection.__dict__["_start_transaction_under_autocommit"] = self._start_transaction
-        for statement in _CREATE_TABLES:
+        for statement in _SQLITE_CREATE_TABLES:
             raw.execute(statement)
 
     def _start_transaction(self) -> None:
