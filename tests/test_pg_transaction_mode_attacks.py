@@ -11,7 +11,7 @@ a ``setUpClass`` (a class transaction, the tests in savepoints), and in that
 alias, the attack is its test's error whenever it ended (or tried to end)
 its transaction, the worker's sessions wait with autocommit on and no
 transaction open, and the next run, on the same worker, passes and leaves
-no row either. The holes found are strict expected failures."""
+no row either, and no ``on_commit`` callback waits on it."""
 
 import re
 import time
@@ -74,23 +74,6 @@ EXPECTED = {
     "raises_system_exit": r"^(setUpClass: )?SystemExit: 3",
     "sleeps_past_its_limit": r"timed out after 0\.5 s",
 }
-# (attack, variant, alone): why the run is a hole (a strict expected failure).
-HOLES: dict[tuple[str, str, bool], str] = {
-    # Not a row: a callback left queued on the worker's connection wrapper.
-    (attack, variant, alone): (
-        "state leak, no row: transaction.on_commit() after connection.close() inside the test's block is "
-        "queued on run_on_commit, and _RolledBackAtomic._leave returns early for a connection closed in the "
-        "transaction (no rollback(), no close() to clear it): the callback waits on the idle worker until "
-        "the next connect(), which runs it if a Django commit() ever set run_commit_hooks_on_set_autocommit_on"
-    )
-    for attack, variant, alone in [
-        ("on_commit_after_close", "plain", True),
-        ("on_commit_after_close", "in_class", True),
-        ("on_commit_after_close", "in_class", False),
-        ("on_commit_after_close", "in_set_up_class", True),
-        ("on_commit_after_close", "in_set_up_class", False),
-    ]
-}
 
 
 @pytest.fixture
@@ -148,10 +131,8 @@ def params():
     for attack in EXPECTED:
         for variant in VARIANTS:
             for alone in (True, False):
-                hole = HOLES.get((attack, variant, alone))
-                marks = [pytest.mark.xfail(strict=True, reason=hole)] if hole else []
                 ident = f"{attack}-{variant}-{'alone' if alone else 'then_innocent'}"
-                yield pytest.param(attack, variant, alone, marks=marks, id=ident)
+                yield pytest.param(attack, variant, alone, id=ident)
 
 
 def test_every_attack_is_expected():

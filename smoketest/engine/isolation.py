@@ -167,7 +167,8 @@ class _RolledBackAtomic(AbstractContextManager[None]):
         if self.entered is not self.outermost:
             return
         if connection.closed_in_transaction:  # dropped on exit: leave it as Django's own outermost block does
-            connection.in_atomic_block = False
+            connection.in_atomic_block = connection.needs_rollback = False
+            connection.run_on_commit = []  # what the test queued after closing it: never run
             return
         try:
             connection.rollback()
