@@ -79,7 +79,7 @@ class Selection:
         self._check_tags(suite)
         for label in self.labels:
             if not any(_selects_error(label, app, error) for app in suite for error in app.errors) and not any(
-                _selects_test(label, app, test_class, method) for app, test_class, method in _tests(suite)
+                _selected_methods(label, app, test_class) for app in suite for test_class in app.classes
             ):
                 if any(app.matches([label]) for app in suite):
                     raise SelectionError(f"App {label!r} has no smoke tests")
@@ -110,11 +110,15 @@ class Selection:
         return replace(app, classes=tuple(test_class for test_class in classes if test_class.methods), errors=errors)
 
     def _methods(self, app: AppSuite, test_class: TestClass) -> tuple[str, ...]:
-        return tuple(method for method in test_class.methods if self._selects_test(app, test_class, method))
+        methods = test_class.methods
+        if self.labels:
+            chosen = {method for label in self.labels for method in _selected_methods(label, app, test_class)}
+            methods = tuple(method for method in methods if method in chosen)
+        if not (self.tags or self.exclude_tags):
+            return methods
+        return tuple(method for method in methods if self._tags_select(test_class, method))
 
-    def _selects_test(self, app: AppSuite, test_class: TestClass, method: str) -> bool:
-        if self.labels and not any(_selects_test(label, app, test_class, method) for label in self.labels):
-            return False
+    def _tags_select(self, test_class: TestClass, method: str) -> bool:
         tags = tags_of(test_class.cls, method)
         return (not self.tags or not tags.isdisjoint(self.tags)) and tags.isdisjoint(self.exclude_tags)
 
@@ -163,8 +167,19 @@ def _test_addresses(app: AppSuite, test_class: TestClass, method: str) -> tuple[
     return f"{app.label}.{test_class.cls.__qualname__}.{method}", test_class.test_name(method)
 
 
-def _selects_test(label: str, app: AppSuite, test_class: TestClass, method: str) -> bool:
-    return label in app.names or any(_within(name, label) for name in _test_addresses(app, test_class, method))
+def _selected_methods(label: str, app: AppSuite, test_class: TestClass) -> tuple[str, ...]:
+    """The tests of the class ``label`` selects: those whose addresses
+    (``_test_addresses``) are ``label`` or lie under it, decided per class."""
+    if label in app.names:
+        return test_class.methods
+    selected: tuple[str, ...] = ()
+    for address in (f"{app.label}.{test_class.cls.__qualname__}", test_class.name):
+        if _within(address, label):
+            return test_class.methods
+        method = label.removeprefix(f"{address}.")
+        if method != label and method in test_class.methods:
+            selected += (method,)
+    return selected
 
 
 def _selects_error(label: str, app: AppSuite, error: LoadError) -> bool:
