@@ -9,4 +9,5 @@ class SlowCrawl(URLCrawlSmoke):
 class OutOfTime(URLCrawlSmoke):
     roles = ["anonymous", "staff"]
     request_timeout = None
-    timeout = 1.5
+    # It stops a tenth of its limit early to report: 0.3 s, enough on a loaded machine.
+    timeout = 3
