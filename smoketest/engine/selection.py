@@ -162,9 +162,14 @@ def _within(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(f"{prefix}.")
 
 
-def _test_addresses(app: AppSuite, test_class: TestClass, method: str) -> tuple[str, str]:
+def _class_addresses(app: AppSuite, test_class: TestClass) -> tuple[str, str]:
+    """``app_label.Class`` and the dotted name the class is reported under."""
+    return f"{app.label}.{test_class.cls.__qualname__}", test_class.name
+
+
+def _test_addresses(app: AppSuite, test_class: TestClass, method: str) -> tuple[str, ...]:
     """``app_label.Class.method`` and the dotted name the test is reported under."""
-    return f"{app.label}.{test_class.cls.__qualname__}.{method}", test_class.test_name(method)
+    return tuple(f"{address}.{method}" for address in _class_addresses(app, test_class))
 
 
 def _selected_methods(label: str, app: AppSuite, test_class: TestClass) -> tuple[str, ...]:
@@ -173,7 +178,7 @@ def _selected_methods(label: str, app: AppSuite, test_class: TestClass) -> tuple
     if label in app.names:
         return test_class.methods
     selected: tuple[str, ...] = ()
-    for address in (f"{app.label}.{test_class.cls.__qualname__}", test_class.name):
+    for address in _class_addresses(app, test_class):
         if _within(address, label):
             return test_class.methods
         method = label.removeprefix(f"{address}.")
