@@ -9,6 +9,13 @@ with its built-in ``DatabaseSmoke``, ``CacheSmoke`` and ``StorageSmoke`` (in
 ``Cache`` and ``Storage`` checks, django-watchman with its ``databases``,
 ``caches`` and ``storage`` checks. None of them caches its result.
 
+``WATCHMAN_WRITING`` is django-watchman with one more check
+(``peerchecks.write``): the rolled-back write django-smoketest's
+``DatabaseSmoke`` adds to a ``SELECT 1`` (an insert, its read-back, in a
+transaction rolled back), in plain Django. Against django-watchman alone it
+shows what that write costs whoever does it: the least our ratios to
+watchman can be.
+
 The peers run in virtualenvs of their own, with their latest release that
 installs on this Python and the same Django, gunicorn, psycopg and redis
 releases as this environment, so that only the apps differ.
@@ -33,8 +40,14 @@ from pathlib import Path
 OURS = "django-smoketest"
 PEERS = ("django-health-check", "django-watchman")
 APPS = (OURS, *PEERS)
+WATCHMAN_WRITING = "django-watchman + rolled-back write"
 #: Where each app answers; health-check's plain text answer, as ours is plain text by default.
-PATHS = {OURS: "/health/", "django-health-check": "/health/?format=text", "django-watchman": "/health/"}
+PATHS = {
+    OURS: "/health/",
+    "django-health-check": "/health/?format=text",
+    "django-watchman": "/health/",
+    WATCHMAN_WRITING: "/health/",
+}
 #: The libraries the peers' virtualenvs take at this environment's release (when it has them).
 STACK = ("Django", "gunicorn", "psycopg", "psycopg-binary", "redis")
 #: How long a peer's virtualenv is used before pip looks for a newer release of it.
@@ -82,6 +95,8 @@ elif APP == "django-health-check":
 else:
     INSTALLED_APPS += ["watchman"]
     WATCHMAN_CHECKS = ("watchman.checks.databases", "watchman.checks.caches", "watchman.checks.storage")
+    if APP == "django-watchman + rolled-back write":
+        WATCHMAN_CHECKS += ("peerchecks.write.rolled_back_write",)
 '''
 
 URLS = """\
@@ -114,12 +129,30 @@ from smoketest.checks import CacheSmoke, DatabaseSmoke, StorageSmoke
 __all__ = ["CacheSmoke", "DatabaseSmoke", "StorageSmoke"]
 """
 
+WRITE = """\
+import uuid
+
+from django.db import connection, transaction
+
+INSERT = "INSERT INTO django_migrations (app, name, applied) VALUES (%s, %s, CURRENT_TIMESTAMP) RETURNING id"
+
+
+def rolled_back_write():
+    \"\"\"DatabaseSmoke's write, as a watchman check: insert a row, read it back, roll back.\"\"\"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(INSERT, ("peer", uuid.uuid4().hex))
+        cursor.execute("SELECT COUNT(*) FROM django_migrations WHERE id = %s", (cursor.fetchone()[0],))
+        assert cursor.fetchone()[0] == 1
+        transaction.set_rollback(True)
+    return {"write": {"ok": True}}
+"""
+
 
 def generate_peer_site(root: Path) -> None:
     """Write ``peersite`` and the ``peerchecks`` app (django-smoketest's checks) under ``root``."""
     for package, files in (
         ("peersite", {"settings.py": SETTINGS, "urls.py": URLS, "wsgi.py": WSGI}),
-        ("peerchecks", {"smoke.py": SMOKE}),
+        ("peerchecks", {"smoke.py": SMOKE, "write.py": WRITE}),
     ):
         folder = root / package
         folder.mkdir(parents=True, exist_ok=True)

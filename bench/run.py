@@ -47,7 +47,10 @@ side in one run, medians of repeated runs:
    alternated in short rounds: requests/s, p50/p99 latency and worker CPU
    per poll, and our ratios to each peer (target: at least watchman's
    throughput, at most its CPU per poll; reported, not asserted while it is
-   missed: ``PEERS_ASSERTED``).
+   missed: ``PEERS_ASSERTED``); then django-watchman with and without one
+   more check doing our database check's rolled-back write (2 sync
+   workers, 1 connection, ``CONN_MAX_AGE`` 0 and 60): the best ratios to
+   watchman an app doing that write can reach.
 
 PostgreSQL is reached through PGHOST, PGPORT and PGUSER (default
 127.0.0.1:5432, postgres); the database is named after SMOKETEST_DB_PREFIX.
@@ -79,6 +82,7 @@ from peers import (
     OURS,
     PATHS,
     PEERS,
+    WATCHMAN_WRITING,
     Load,
     Server,
     cpu_seconds,
@@ -451,7 +455,27 @@ class Bench:
                         shape = f"{workers} sync workers" if threads == 1 else f"{workers} worker x {threads} threads"
                         label = f"[{backend}] peers, {shape}, CONN_MAX_AGE={max_age}, {connections} conn"
                         self.report_peers(label, self.peer_rounds(servers, connections))
+        self.write_floor(backend, pythons["django-watchman"], env)
         self.report(f"[{backend}] peers: load average after", load_average())
+
+    def write_floor(self, backend: str, python: str, env: Callable[[str, int], dict[str, str]]) -> None:
+        """django-watchman with and without the rolled-back write our
+        database check adds (2 sync workers, 1 connection, where our ratios
+        are lowest): the ratios to watchman no app doing that write can
+        beat, whatever its own cost."""
+        for max_age in (0, 60):
+            apps = {app: (python, env(app, max_age)) for app in ("django-watchman", WATCHMAN_WRITING)}
+            with serve(apps, self.root, 2, 1) as servers:
+                check_answers(servers, show=False)
+                samples = self.peer_rounds(servers, 1)
+            plain, writing = (peer_medians(samples[app]) for app in apps)
+            rate, p50, p99, cpu = (mine / other for mine, other in zip(writing[:4], plain[:4], strict=True))
+            errors = f", {writing[4] + plain[4]} errors" if writing[4] + plain[4] else ""
+            self.report(
+                f"[{backend}] peers, 2 sync workers, CONN_MAX_AGE={max_age}, 1 conn: watchman + write / watchman",
+                f"{rate:.2f}x req/s, p50 {p50:.2f}x, p99 {p99:.2f}x, CPU/poll {cpu:.2f}x{errors}",
+                "the best ratios to watchman of an app doing the write",
+            )
 
     def peer_rounds(self, servers: dict[str, Server], connections: int) -> dict[str, list[tuple[Load, float]]]:
         """Each app's load runs, alternated (the order reversed every other
