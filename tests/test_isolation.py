@@ -4,7 +4,9 @@ import pytest
 from django.db import connections
 
 from smoketest.engine.isolation import rolled_back
-from tests.conftest import by_name, widget_names
+from tests.conftest import by_name, database_hash, widget_names
+from tests.parsers import metric_families
+from tests.settings import BACKEND
 from tests.testapp.models import Widget
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
@@ -123,3 +125,30 @@ def test_a_database_that_is_down_is_a_fail_report_not_a_500_page(client, smoke_a
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert body.startswith("FAIL\n")
     assert "test_reads errored: OperationalError" in body
+
+
+def test_a_class_transaction_ended_by_its_fixture_reports_each_test_once(client, get_json, smoke_apps):
+    """A class fixture's driver commit, its error swallowed: PostgreSQL ends
+    the class's transaction (the guard breaks the COMMIT), which is found as
+    the class exits, after its tests reported; SQLite and MariaDB refuse the
+    commit, which the first test reports. Either way each test is listed
+    once, the class's error folded into each one's entry (a test listed
+    twice would make Prometheus refuse the scrape), and no row is left."""
+    smoke_apps("classended")
+    before = database_hash()
+    response, document = get_json()
+    assert database_hash() == before
+    names = [test["name"] for test in document["tests"]]
+    assert sorted(name.rsplit(".", 1)[-1] for name in names) == ["test_a_writes", "test_b_fails"]
+    assert (response.status_code, document["status"]) == (500, "FAIL")
+    tests = by_name(document)
+    first, second = tests["test_a_writes"], tests["test_b_fails"]
+    assert first["status"] == "error" and first["message"].startswith("TransactionEnded: "), first
+    assert second["message"].startswith("its own failure"), second
+    if BACKEND == "postgres":  # found at the class's exit: folded into both
+        assert (second["status"], second["message"]) == ("error", f"its own failure\n{first['message']}")
+    else:  # refused, and reported by the first test
+        assert (second["status"], second["message"]) == ("fail", "its own failure")
+    metrics = client.get("/smoketest/", {"format": "prometheus"})
+    samples = metric_families(metrics.content)["smoketest_test_passed"].samples
+    assert sorted(sample.labels["test"] for sample in samples) == sorted(names)

@@ -150,13 +150,14 @@ def test_no_row_changes_the_attack_is_reported_and_the_next_run_passes(
     response, document = get_json(test=label)
     assert database_hash() == before, "a row changed"
     tests = outcomes(document)
+    assert all(len(each) == 1 for each in tests.values()), tests
     assert set(tests) == ({"test_a_attack"} if alone else {"test_a_attack", "test_b_innocent"}), tests
     expected = EXPECTED[attack]
     if variant == "in_set_up_class":
         # The attack is setUpClass's: all pass where it did not end (or try to
         # end) the class's transaction, else the run fails with its error. It
-        # is reported on every test of the class, after their own outcomes,
-        # or (an attempt refused) on the first test's.
+        # is folded into every test's entry of the class, or (an attempt
+        # refused) reported by the first test.
         reported = [outcome for each in tests.values() for outcome in each]
         if expected == PASS:
             assert {outcome["status"] for outcome in reported} == {"pass"}, reported
@@ -168,7 +169,7 @@ def test_no_row_changes_the_attack_is_reported_and_the_next_run_passes(
         if expected == PASS:
             assert [outcome["status"] for outcome in attacked] == ["pass"], attacked
         else:
-            # Reported once, or again by its class's transaction, never as a pass.
+            # An error (its class's transaction's folded in), never a pass.
             assert all(outcome["status"] in ("error", "fail") for outcome in attacked), attacked
             assert re.search(expected, attacked[0]["message"]), attacked[0]["message"]
         if not alone:
@@ -194,8 +195,7 @@ def test_no_row_changes_the_attack_is_reported_and_the_next_run_passes(
 
 
 def outcomes(document: dict) -> dict[str, list[dict]]:
-    """A run's outcomes by test method, in the order reported (a test of a
-    class whose transaction ended is reported again by the class)."""
+    """A run's outcomes by test method, in the order reported: one each."""
     tests: dict[str, list[dict]] = {}
     for test in document["tests"]:
         tests.setdefault(test["name"].rsplit(".", 1)[-1], []).append(test)

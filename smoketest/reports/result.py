@@ -44,6 +44,15 @@ class TestOutcome:
         if self.traceback:
             object.__setattr__(self, "traceback", mask(self.traceback))
 
+    def followed_by(self, later: "TestOutcome") -> "TestOutcome":
+        """This outcome with a later one of the same test folded in (its
+        class's transaction failed after it reported): the worse status,
+        both messages and tracebacks, this one's duration."""
+        status = later.status if later.status.severity > self.status.severity else self.status
+        message = "\n".join(part for part in (self.message, later.message) if part)
+        tb = "\n".join(part for part in (self.traceback, later.traceback) if part)
+        return TestOutcome(self.name, self.app, status, self.duration_ms, message, tb, self.tags)
+
     @property
     def summary_line(self) -> str:
         """``<name> failed: <message>`` on one line, as the original printed it."""
