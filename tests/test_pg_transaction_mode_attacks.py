@@ -155,9 +155,8 @@ def test_no_row_changes_the_attack_is_reported_and_the_next_run_passes(
     expected = EXPECTED[attack]
     if variant == "in_set_up_class":
         # The attack is setUpClass's: all pass where it did not end (or try to
-        # end) the class's transaction, else the run fails with its error. It
-        # is folded into every test's entry of the class, or (an attempt
-        # refused) reported by the first test.
+        # end) the class's transaction, else the run fails with its error,
+        # folded into every test's entry of the class.
         reported = [outcome for each in tests.values() for outcome in each]
         if expected == PASS:
             assert {outcome["status"] for outcome in reported} == {"pass"}, reported

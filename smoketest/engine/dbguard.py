@@ -91,6 +91,7 @@ class Guard:
         self.depth = 0
         self.marks: list[Any] = []  # per open level: what ``end`` compares with
         self.attempts: list[str] = []  # refused statements, as the test wrote them
+        self.attempts_before: list[int] = []  # per open level: the attempts of the levels around it
         self.reopened = False
         self.read_only = False  # the session refuses writes by itself: no guard row, a read-only transaction
 
@@ -118,16 +119,21 @@ class Guard:
             self._begin(self.raw)
         self.depth += 1
         self.marks.append(self._mark())
+        self.attempts_before.append(len(self.attempts))
 
     def end(self) -> list[str]:
         """What the test did to its transaction that it must not have; the
-        transaction is then ready for Django's rollback."""
+        transaction is then ready for Django's rollback. Attempts made before
+        the level began (in ``setUpClass``) are the enclosing level's."""
         self.depth -= 1
         mark = self.marks.pop()
-        if not (self.attempts or self.reopened) and self.connection.connection is self.raw and self._intact(mark):
+        before = self.attempts_before.pop()
+        attempts = self.attempts[before:]
+        del self.attempts[before:]
+        if not (attempts or self.reopened) and self.connection.connection is self.raw and self._intact(mark):
             return self._finish(self.raw, True) if self.depth == 0 else []
         alias = self.connection.alias
-        problems = [f"tried to {attempt} on {alias!r} (refused)" for attempt in self.attempts]
+        problems = [f"tried to {attempt} on {alias!r} (refused)" for attempt in attempts]
         current = self.connection.connection
         usable = False
         if self.reopened or (current is not None and current is not self.raw):
@@ -140,7 +146,6 @@ class Guard:
                 problems.append(f"its transaction on {alias!r} was ended")
         if self.depth == 0:
             problems.extend(self._finish(self.raw, usable))
-        self.attempts.clear()
         return problems
 
     # --- per vendor ----------------------------------------------------------
