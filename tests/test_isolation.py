@@ -136,7 +136,7 @@ def test_a_class_transaction_ended_by_its_fixture_reports_each_test_once(client,
     Prometheus refuse the scrape), and no row is left."""
     smoke_apps("classended")
     before = database_hash()
-    response, document = get_json()
+    response, document = get_json(test="tests.smokeapps.classended.smoke.EndsItsClassTransaction")
     assert database_hash() == before
     names = [test["name"] for test in document["tests"]]
     assert sorted(name.rsplit(".", 1)[-1] for name in names) == ["test_a_writes", "test_b_fails"]
@@ -148,6 +148,21 @@ def test_a_class_transaction_ended_by_its_fixture_reports_each_test_once(client,
     assert (second["status"], second["message"]) == ("error", f"its own failure\n{first['message']}")
     refusal = "was ended" if BACKEND == "postgres" else "tried to commit its transaction on 'default' (refused)"
     assert refusal in first["message"].lower(), first
-    metrics = client.get("/smoketest/", {"format": "prometheus"})
+    metrics = client.get(
+        "/smoketest/", {"format": "prometheus", "test": "tests.smokeapps.classended.smoke.EndsItsClassTransaction"}
+    )
     samples = metric_families(metrics.content)["smoketest_test_passed"].samples
     assert sorted(sample.labels["test"] for sample in samples) == sorted(names)
+
+
+def test_a_class_fixture_that_ends_its_transaction_then_raises_keeps_both_errors(get_json, smoke_apps):
+    smoke_apps("classended")
+    before = database_hash()
+    response, document = get_json(test="tests.smokeapps.classended.smoke.EndsItsClassTransactionThenRaises")
+    assert database_hash() == before
+    assert [test["name"].rsplit(".", 1)[-1] for test in document["tests"]] == ["test_never_runs"]
+    (test,) = document["tests"]
+    assert test["status"] == "error", test
+    own, _, transaction_error = test["message"].partition("\n")
+    assert own == "setUpClass: RuntimeError: no fixture today", test
+    assert transaction_error.startswith("TransactionEnded: "), test

@@ -46,7 +46,8 @@ class Progress(Protocol):
         False means: do not run it (the supervisor reported it already)."""
 
     def end(self, outcome: TestOutcome) -> None:
-        """Called with each outcome, in report order."""
+        """Called with each outcome, in report order; a second outcome of a
+        test of the same unit is folded into its first."""
 
 
 class SmokeRunner:
@@ -170,11 +171,12 @@ class SmokeRunner:
         # savepoints inside the class-level transaction.
         if not self.may_start(progress, app, test_class, None):
             return
+        outcomes: list[TestOutcome] = []
         try:
             with rolled_back(self.aliases, owned=True):
                 outcomes = self._run_with_class_fixtures(app, test_class, progress)
-        except IN_TEST as exc:
-            outcomes = [error_outcome(test_class.test_name(m), app, describe(exc), exc) for m in methods]
+        except IN_TEST as exc:  # the class's transaction: an error of each test, after what it reported
+            outcomes += [error_outcome(test_class.test_name(m), app, describe(exc), exc) for m in methods]
         for outcome in outcomes:
             progress.end(outcome)
 

@@ -21,3 +21,15 @@ class EndsItsClassTransaction(SmokeTest):
 
     def test_b_fails(self):
         self.fail("its own failure")
+
+
+class EndsItsClassTransactionThenRaises(SmokeTest):
+    @classmethod
+    def setUpClass(cls):
+        Widget.objects.create(name="set-up-class")
+        with contextlib.suppress(Exception):
+            connection.connection.commit()
+        raise RuntimeError("no fixture today")
+
+    def test_never_runs(self):
+        Widget.objects.create(name="never")
