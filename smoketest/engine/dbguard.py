@@ -89,9 +89,9 @@ class Guard:
         self.owned = owned
         self.raw: Any = None  # the driver connection prepared
         self.depth = 0
-        self.marks: list[Any] = []  # per open level: what ``end`` compares with
+        # Per open level: what ``end`` compares with, and how many attempts the levels around it made.
+        self.marks: list[tuple[Any, int]] = []
         self.attempts: list[str] = []  # refused statements, as the test wrote them
-        self.attempts_before: list[int] = []  # per open level: the attempts of the levels around it
         self.reopened = False
         self.read_only = False  # the session refuses writes by itself: no guard row, a read-only transaction
 
@@ -118,16 +118,14 @@ class Guard:
             self.reopened = False
             self._begin(self.raw)
         self.depth += 1
-        self.marks.append(self._mark())
-        self.attempts_before.append(len(self.attempts))
+        self.marks.append((self._mark(), len(self.attempts)))
 
     def end(self) -> list[str]:
         """What the test did to its transaction that it must not have; the
         transaction is then ready for Django's rollback. Attempts made before
         the level began (in ``setUpClass``) are the enclosing level's."""
         self.depth -= 1
-        mark = self.marks.pop()
-        before = self.attempts_before.pop()
+        mark, before = self.marks.pop()
         attempts = self.attempts[before:]
         del self.attempts[before:]
         if not (attempts or self.reopened) and self.connection.connection is self.raw and self._intact(mark):

@@ -46,8 +46,9 @@ class Progress(Protocol):
         False means: do not run it (the supervisor reported it already)."""
 
     def end(self, outcome: TestOutcome) -> None:
-        """Called with each outcome, in report order; a second outcome of a
-        test of the same unit is folded into its first."""
+        """Called with each outcome, in report order (a test's second one,
+        its class's transaction having failed after it, is folded into its
+        first as the run ends)."""
 
 
 class SmokeRunner:

@@ -78,9 +78,9 @@ class RunInterrupted(KeyboardInterrupt):
 
 
 def _finish(result: RunResult, outcomes: list[TestOutcome], suite: list[AppSuite], clock: float) -> None:
-    """The run has ended: its outcomes, tagged, become the result's (a tuple
-    of frozen outcomes: nothing changes them any more)."""
-    result.outcomes = _tagged(outcomes, suite)
+    """The run has ended: its outcomes, one per test and tagged, become the
+    result's (a tuple of frozen outcomes: nothing changes them any more)."""
+    result.outcomes = _tagged(_one_per_test(outcomes), suite)
     result.duration_ms = (time.perf_counter() - clock) * 1000
     _announce(result)
 
@@ -113,6 +113,21 @@ def _announce(result: RunResult) -> None:
     for receiver, response in run_finished.send_robust(sender=SmokeRunner, result=result):
         if isinstance(response, Exception):
             logger.error("smoketest: run_finished receiver %r failed", receiver, exc_info=response)
+
+
+def _one_per_test(outcomes: list[TestOutcome]) -> list[TestOutcome]:
+    """The outcomes with a test's later ones (its class's transaction failed
+    after it reported) folded into its first, in its place: a name listed
+    twice would be a duplicate Prometheus series and a test counted twice."""
+    first: dict[str, int] = {}
+    merged: list[TestOutcome] = []
+    for outcome in outcomes:
+        place = first.setdefault(outcome.name, len(merged))
+        if place == len(merged):
+            merged.append(outcome)
+        else:
+            merged[place] = merged[place].followed_by(outcome)
+    return merged
 
 
 def _tagged(outcomes: list[TestOutcome], suite: list[AppSuite]) -> tuple[TestOutcome, ...]:

@@ -471,8 +471,6 @@ class Worker(threading.Thread):
         self.db_connections: list[BaseDatabaseWrapper] = []
         # Per alias: the driver connection whose statements this worker bounded, and to what.
         self.statement_limits: dict[str, tuple[object, float]] = {}
-        # The outcomes of the unit it runs: where each is in its pool's outcomes.
-        self.reported: dict[str, int] = {}
 
     @classmethod
     def hire(cls, pool: Pool) -> "Worker":
@@ -567,7 +565,6 @@ class Worker(threading.Thread):
         """Run a unit (setting up its module first, or reporting its tests as
         its module's setUpModule decided), or a module's teardown."""
         module, test_class = taken.module, taken.test_class
-        self.reported = {}
         if test_class is None:
             assert module is not None
             if self._begin_module(module, "teardown_module", module.app):
@@ -683,22 +680,13 @@ class Worker(threading.Thread):
             pool.wakeup.notify()  # a shorter limit than the supervisor is waiting out
 
     def end(self, outcome: TestOutcome) -> None:
-        """``Progress.end``: keep the outcome unless we were abandoned
-        meanwhile. A test of the unit that reported already (its class's
-        transaction failed after it) keeps one entry, the two folded."""
-        pool = self.pool
-        with pool.lock:
+        """``Progress.end``: keep the outcome unless we were abandoned meanwhile."""
+        with self.pool.lock:
             if self.abandoned:
                 raise_in(threading.get_ident(), None)  # an interruption that came too late
                 return
             self.interruptible = False
-            earlier = self.reported.get(outcome.name)
-            if earlier is None:
-                self.reported[outcome.name] = len(pool.outcomes)
-                pool.outcomes.append(outcome)
-            else:
-                outcome = pool.outcomes[earlier] = pool.outcomes[earlier].followed_by(outcome)
-                self.runner.report(outcome)
+            self.pool.outcomes.append(outcome)
             self.current.phase, self.current.started = "after", time.monotonic()
 
     def _limit_statements(self, seconds: float) -> None:
